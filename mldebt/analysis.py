@@ -1,0 +1,162 @@
+"""Per-file analysis: load, parse each cell, extract facts, run the file rules. Runs in worker processes.
+
+Everything returned is a picklable `FileFacts` (with the file rules' findings inside), which is what the
+cache stores. Any failure is contained here: a file that breaks the analyser becomes a finding, never a
+crash of the scan.
+"""
+
+from __future__ import annotations
+
+import ast
+import signal
+import threading
+import time
+import warnings
+from contextlib import contextmanager
+
+from mldebt.facts.extract import extract
+from mldebt.facts.magic_io import magic_events
+from mldebt.facts.model import FileFacts, Finding, Pos
+from mldebt.sources.load import load_source
+from mldebt.sources.model import Cell, Source
+
+
+class FileTimeout(Exception):
+    pass
+
+
+@contextmanager
+def time_budget(seconds: float):
+    """Raise FileTimeout after `seconds` (SIGALRM, main thread only; elsewhere no budget)."""
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread() and seconds > 0
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise FileTimeout()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _py2_hint(code: str, message: str) -> str:
+    import re
+
+    if re.search(r"^\s*print\s+[^\s(=]", code, re.M) or re.search(r"^\s*exec\s+\"", code, re.M) or \
+            re.search(r"except\s+\w+\s*,\s*\w+\s*:", code):
+        return message + " (this looks like Python 2 code)"
+    return message
+
+
+def parse_cell(cell: Cell) -> tuple[ast.Module | None, str | None, int, int]:
+    """Parse one cell: (tree, problem message, line, column)."""
+    if cell.cell_magic is not None:
+        return None, None, 1, 1
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(cell.code), None, 1, 1
+    except SyntaxError as exc:
+        message = f"syntax error: {exc.msg}"
+        return None, _py2_hint(cell.code, message), exc.lineno or 1, max(exc.offset or 1, 1)
+    except (RecursionError, MemoryError):
+        return None, "code is nested too deeply for the Python parser", 1, 1
+    except ValueError as exc:  # e.g. source code string cannot contain null bytes
+        return None, f"cannot parse: {exc}", 1, 1
+
+
+def _problem_finding(path: str, message: str, cell: int | None = None, cell_id: str | None = None,
+                     line: int = 1, column: int = 1, snippet: str = "") -> Finding:
+    return Finding("MLD001", path, Pos(cell, cell_id, line, column, line, column), message, snippet=snippet)
+
+
+def analyse_source(source: Source, config, rule_ids: list[str] | None = None) -> FileFacts:
+    """Parse, extract and run file rules over an already loaded source."""
+    from mldebt.rules import file_rules
+    from mldebt.rules.base import FileContext
+
+    parsed: list[tuple[Cell, ast.Module | None]] = []
+    problems: list[Finding] = []
+    for p in source.problems:
+        where = f"cell {p.cell}: " if p.cell else ""
+        problems.append(_problem_finding(source.path, f"cannot read {source.path}: {where}{p.message}", p.cell,
+                                         p.cell_id, p.line, p.column))
+    for cell in source.cells:
+        tree, message, line, column = parse_cell(cell)
+        if message:
+            lines = cell.raw.split("\n")
+            snippet = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+            where = f"cell {cell.index} of {source.path}" if cell.index else source.path
+            problems.append(_problem_finding(source.path, f"cannot parse {where}: {message}; the rest of the "
+                                             "file is still analysed" if cell.index else
+                                             f"cannot parse {where}: {message}", cell.index, cell.cell_id, line,
+                                             column, snippet))
+        parsed.append((cell, tree))
+    facts = extract(source.path, source.kind, parsed)
+    for cell in source.cells:
+        facts.io.extend(magic_events(cell))
+    facts.notes.extend(source.notes)
+    facts.skipped = source.skipped
+    facts.cells = [(c.index, c.cell_id, c.execution_count) for c in source.cells if c.index is not None]
+    facts.lines = {c.index: c.raw.split("\n") for c in source.cells}
+    findings = list(problems)
+    ctx = FileContext(source.path, source, parsed, facts)
+    for rule_cls in file_rules():
+        if rule_ids is not None and rule_cls.id not in rule_ids:
+            continue
+        ctx.options = config.options_for(rule_cls)
+        try:
+            findings.extend(rule_cls().check(ctx))
+        except (RecursionError, MemoryError):
+            facts.notes.append(f"{rule_cls.id} skipped: code nested too deeply")
+    from mldebt.suppress import directives_for
+
+    facts.suppressions = directives_for(source)
+    facts.findings = findings
+    return facts
+
+
+def analyse_file(root: str, rel: str, kind: str, config, data: bytes | None = None) -> FileFacts:
+    """Read and analyse one file; never raises."""
+    import os
+
+    full = os.path.join(root, rel)
+    started = time.perf_counter()
+    try:
+        if data is None:
+            size = os.path.getsize(full)
+            if size > config.max_file_size:
+                facts = FileFacts(path=rel, kind=kind, skipped=True)
+                facts.notes.append(f"skipped: {size / 1e6:.1f} MB is over the max-file-size limit "
+                                   f"({config.max_file_size / 1e6:.1f} MB)")
+                return facts
+            with open(full, "rb") as handle:
+                data = handle.read()
+    except OSError as exc:
+        facts = FileFacts(path=rel, kind=kind)
+        facts.findings.append(_problem_finding(rel, f"cannot read {rel}: {exc.strerror or exc}"))
+        return facts
+    try:
+        with time_budget(config.file_timeout):
+            source = load_source(data, rel, kind)
+            return analyse_source(source, config)
+    except FileTimeout:
+        facts = FileFacts(path=rel, kind=kind, skipped=True)
+        facts.notes.append(f"skipped: analysis took over the file-timeout of {config.file_timeout:g}s")
+        return facts
+    except (RecursionError, MemoryError) as exc:
+        facts = FileFacts(path=rel, kind=kind)
+        facts.findings.append(_problem_finding(rel, f"cannot analyse {rel}: {type(exc).__name__}"))
+        return facts
+    except Exception as exc:  # an analyser bug must not stop the scan: report it against the file
+        facts = FileFacts(path=rel, kind=kind)
+        facts.findings.append(_problem_finding(
+            rel, f"internal error while analysing {rel}: {type(exc).__name__}: {exc} (please report this)"))
+        facts.notes.append(f"internal error after {time.perf_counter() - started:.2f}s")
+        return facts

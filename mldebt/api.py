@@ -1,0 +1,250 @@
+"""The programmatic API behind the CLI: scan a project, run the rules, filter and suppress findings.
+
+    from mldebt.api import check
+    result = check(["."])
+    for finding in result.findings: ...
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mldebt.config import Config, find_config
+from mldebt.facts.model import FileFacts, Finding, Pos
+from mldebt.sources.discovery import discover, find_project_root, kind_of
+
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass
+class Scan:
+    root: Path
+    config: Config
+    files: list[str]
+    facts: dict[str, FileFacts]
+    problems: list[tuple[str, str]]
+    graph: object = None
+    elapsed: float = 0.0
+    cache_hits: int = 0
+
+
+@dataclass
+class CheckResult:
+    scan: Scan
+    findings: list[Finding]
+    baseline_hidden: int = 0
+    selected: list[str] = field(default_factory=list)
+
+    @property
+    def root(self) -> Path:
+        return self.scan.root
+
+
+def _analyse_all(root: Path, files: list[str], config: Config, jobs: int | None, use_cache: bool) -> tuple[dict, int]:
+    """Facts for every file: from the cache where unchanged, else analysed in a process pool."""
+    from mldebt.analysis import analyse_file
+    from mldebt.cache import FactsCache
+
+    cache = FactsCache(root, config.extraction_digest()) if use_cache else None
+    facts: dict[str, FileFacts] = {}
+    todo: list[str] = []
+    for rel in files:
+        cached = cache.get(rel) if cache else None
+        if cached is not None:
+            facts[rel] = cached
+        else:
+            todo.append(rel)
+    hits = len(files) - len(todo)
+    jobs = jobs or os.cpu_count() or 1
+    results: list[FileFacts]
+    if jobs > 1 and len(todo) >= 16:
+        results = _pool_map(str(root), todo, config, jobs)
+    else:
+        results = [analyse_file(str(root), rel, kind_of(rel) or "script", config) for rel in todo]
+    for rel, result in zip(todo, results):
+        facts[rel] = result
+        if cache:
+            cache.put(rel, result)
+    if cache:
+        cache.save(set(files))
+    return facts, hits
+
+
+def _worker(args):
+    from mldebt.analysis import analyse_file
+
+    root, rel, config = args
+    return analyse_file(root, rel, kind_of(rel) or "script", config)
+
+
+def _pool_map(root: str, todo: list[str], config: Config, jobs: int) -> list[FileFacts]:
+    import multiprocessing
+
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:  # no fork on this platform
+        context = multiprocessing.get_context()
+    chunk = max(1, min(64, len(todo) // (jobs * 8) or 1))
+    try:
+        with context.Pool(min(jobs, len(todo))) as pool:
+            return pool.map(_worker, [(root, rel, config) for rel in todo], chunksize=chunk)
+    except (OSError, RuntimeError):  # a pool could not start: analyse in this process instead
+        return [_worker((root, rel, config)) for rel in todo]
+
+
+def scan(paths: list[str | Path] | None = None, config: Config | None = None, jobs: int | None = None,
+         use_cache: bool = True) -> Scan:
+    """Discover and analyse files and build the project graph (the whole project when files are given)."""
+    from mldebt import knowledge
+    from mldebt.graph.build import build_graph
+
+    started = time.perf_counter()
+    targets = [Path(p) for p in (paths or ["."])]
+    root = find_project_root(targets)
+    if config is None:
+        config = find_config(targets[0] if targets else Path("."))
+    if config.readers or config.writers:
+        knowledge.extend_from_config(config.readers, config.writers)
+    only_files = all(t.is_file() for t in targets if t.exists()) and any(t.exists() for t in targets)
+    walk_targets = [root] if only_files else targets
+    found = discover(root, walk_targets, config.exclude, config.respect_gitignore)
+    if only_files:  # explicitly named files are scanned even if excluded
+        for t in targets:
+            rel = t.resolve().relative_to(root).as_posix() if t.resolve().is_relative_to(root) else None
+            if rel and kind_of(rel) and rel not in found.files:
+                found.files.append(rel)
+        found.files.sort()
+    facts, hits = _analyse_all(root, found.files, config, jobs, use_cache)
+    graph = build_graph(root, facts, config)
+    return Scan(root, config, found.files, facts, found.problems, graph, time.perf_counter() - started, hits)
+
+
+def selected_rules(config: Config, select: list[str] | None = None, ignore: list[str] | None = None) -> list[str]:
+    from mldebt.rules import all_rules, matches
+
+    selectors = list(select) if select else list(config.select) + list(config.extend_select)
+    ignores = list(config.ignore) + list(ignore or [])
+    out = []
+    for rule_id, rule_cls in all_rules().items():
+        explicitly = any(rule_id.startswith(s) and len(s) == len(rule_id) for s in selectors)
+        if not matches(rule_id, selectors):
+            continue
+        if not rule_cls.enabled_by_default and not explicitly:
+            continue
+        if matches(rule_id, ignores) and not (explicitly and not any(rule_id == i for i in ignores)):
+            continue
+        out.append(rule_id)
+    return out
+
+
+def _project_findings(s: Scan, rule_ids: list[str]) -> list[Finding]:
+    from mldebt.rules import project_rules
+    from mldebt.rules.base import ProjectContext
+
+    out: list[Finding] = []
+    for rule_cls in project_rules():
+        if rule_cls.id not in rule_ids:
+            continue
+        ctx = ProjectContext(str(s.root), s.graph, s.facts, s.config, s.config.options_for(rule_cls))
+        out.extend(rule_cls().check(ctx))
+    return out
+
+
+def _per_file_ignored(config: Config, finding: Finding) -> bool:
+    for glob, ids in config.per_file_ignores.items():
+        pattern = glob.rstrip("/")
+        if fnmatch.fnmatch(finding.path, pattern) or fnmatch.fnmatch(finding.path, pattern + "/*") or (
+                pattern.endswith("/**") and finding.path.startswith(pattern[:-3] + "/")):
+            if any(finding.rule.startswith(i) for i in ids):
+                return True
+    return False
+
+
+def sort_key(f: Finding):
+    return (f.path, f.pos.cell or 0, f.pos.line, f.pos.column, f.rule, f.message)
+
+
+def check(paths: list[str | Path] | None = None, config: Config | None = None, select: list[str] | None = None,
+          ignore: list[str] | None = None, jobs: int | None = None, use_cache: bool = True,
+          baseline: set[str] | None = None) -> CheckResult:
+    """Scan and return the findings users see: selected, not suppressed, located in the given files."""
+    from mldebt.report.common import fingerprints
+    from mldebt.suppress import apply
+
+    s = scan(paths, config, jobs, use_cache)
+    rule_ids = selected_rules(s.config, select, ignore)
+    raw: list[Finding] = []
+    for facts in s.facts.values():
+        raw.extend(f for f in facts.findings if f.rule in rule_ids)
+    raw.extend(_project_findings(s, rule_ids))
+    for rel, reason in s.problems:
+        if "MLD001" in rule_ids and kind_of(rel):
+            raw.append(Finding("MLD001", rel, Pos(None, None, 1, 1, 1, 1), f"cannot read {rel}: {reason}"))
+    by_path: dict[str, list[Finding]] = {}
+    for finding in raw:
+        if not _per_file_ignored(s.config, finding):
+            by_path.setdefault(finding.path, []).append(finding)
+    kept: list[Finding] = []
+    for path, found in by_path.items():
+        facts = s.facts.get(path)
+        directives = facts.suppressions if facts else []
+        remaining, used = apply(found, directives)
+        kept.extend(remaining)
+    if "MLD002" in rule_ids:
+        kept.extend(_unused_suppressions(s, by_path, rule_ids))
+    targets = [Path(p) for p in (paths or ["."])]
+    file_targets = {t.resolve().relative_to(s.root).as_posix() for t in targets
+                    if t.is_file() and t.resolve().is_relative_to(s.root)}
+    if file_targets:
+        kept = [f for f in kept if f.path in file_targets]
+    kept.sort(key=sort_key)
+    hidden = 0
+    if baseline:
+        prints = fingerprints(kept)
+        remaining = []
+        for finding, fp in zip(kept, prints):
+            if fp in baseline:
+                hidden += 1
+            else:
+                remaining.append(finding)
+        kept = remaining
+    return CheckResult(s, kept, hidden, rule_ids)
+
+
+def _unused_suppressions(s: Scan, by_path: dict[str, list[Finding]], rule_ids: list[str]) -> list[Finding]:
+    from mldebt.suppress import apply
+
+    out = []
+    for path in sorted(s.facts):
+        directives = s.facts[path].suppressions
+        if not directives:
+            continue
+        _, used = apply(list(by_path.get(path, [])), directives)
+        for i, d in enumerate(directives):
+            if i in used or not d.reportable or d.codes is None:
+                continue
+            if not any(any(r.startswith(c) for c in d.codes) for r in rule_ids):
+                continue  # suppresses only rules not selected in this run
+            if any(c.startswith("MLD002") for c in d.codes):
+                continue
+            what = ", ".join(d.codes)
+            out.append(Finding("MLD002", path, d.pos, f"`{d.text}` suppresses {what}, but no {what} finding is "
+                               f"here: remove it so it cannot hide a future finding", snippet=d.text))
+    return out
+
+
+def exit_code(result: CheckResult) -> int:
+    """1 when any finding is at or above the configured `fail-on` severity, else 0."""
+    from mldebt.rules import all_rules
+
+    threshold = SEVERITY_RANK[result.scan.config.fail_on]
+    registry = all_rules()
+    for finding in result.findings:
+        rule = registry.get(finding.rule)
+        if SEVERITY_RANK[rule.severity if rule else "warning"] >= threshold:
+            return 1
+    return 0

@@ -1,0 +1,177 @@
+"""The `mldebt` command line: a thin click layer over `mldebt.api`. Heavy imports happen inside commands
+so `mldebt --version` and `--help` stay fast."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from mldebt import __version__
+
+CHECK_FORMATS = ["text", "json", "sarif", "github", "markdown"]
+
+
+def _ids(value: str | None) -> list[str]:
+    return [v.strip().upper() for v in (value or "").split(",") if v.strip()]
+
+
+def _load_config(config_path: str | None, paths: tuple[str, ...]):
+    from pathlib import Path
+
+    from mldebt.config import ConfigError, find_config, load_config_file
+
+    try:
+        if config_path:
+            return load_config_file(Path(config_path))
+        return find_config(Path(paths[0]) if paths else Path("."))
+    except ConfigError as exc:
+        click.echo(f"mldebt: configuration error: {exc}", err=True)
+        sys.exit(2)
+
+
+def _validate_ids(ids: list[str], option: str) -> None:
+    from mldebt.rules import all_rules
+
+    for rule_id in ids:
+        if not any(r.startswith(rule_id) for r in all_rules()):
+            click.echo(f"mldebt: {option}: unknown rule id or prefix {rule_id!r}", err=True)
+            sys.exit(2)
+
+
+def _check_paths(paths: tuple[str, ...]) -> None:
+    import os
+
+    for path in paths:
+        if not os.path.lexists(path):
+            click.echo(f"mldebt: {path}: no such file or folder", err=True)
+            sys.exit(2)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="mldebt", message="%(prog)s %(version)s")
+def main() -> None:
+    """mldebt: find the hidden technical debt of machine-learning code in notebooks and scripts."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write there (atomically) instead of stdout.")
+@click.option("--select", help="Comma-separated rule ids or prefixes to enable (MLD1, MLD203).")
+@click.option("--ignore", help="Comma-separated rule ids or prefixes to disable.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file (pyproject.toml or YAML).")
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings not in this baseline.")
+@click.option("--exit-zero", is_flag=True, help="Always exit 0.")
+@click.option("--statistics", is_flag=True, help="Counts per rule instead of findings.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the facts cache.")
+def check(paths, fmt, output, select, ignore, config_path, baseline, exit_zero, statistics, jobs, no_cache):
+    """Check notebooks and scripts for ML technical debt."""
+    from mldebt import api
+    from mldebt.report import render_check
+
+    paths = paths or (".",)
+    _check_paths(paths)
+    config = _load_config(config_path, paths)
+    select_ids, ignore_ids = _ids(select), _ids(ignore)
+    _validate_ids(select_ids, "--select")
+    _validate_ids(ignore_ids, "--ignore")
+    known = None
+    if baseline:
+        from mldebt.baseline import BaselineError, read_baseline
+
+        try:
+            known = read_baseline(baseline)
+        except BaselineError as exc:
+            click.echo(f"mldebt: {exc}", err=True)
+            sys.exit(2)
+    try:
+        result = api.check(list(paths), config=config, select=select_ids or None, ignore=ignore_ids or None,
+                           jobs=jobs, use_cache=not no_cache, baseline=known)
+    except KeyboardInterrupt:
+        click.echo("mldebt: interrupted", err=True)
+        sys.exit(130)
+    stream = sys.stdout if output in (None, "-") else None
+    text = render_check(result, fmt, statistics, stream)
+    from mldebt.output import emit
+
+    try:
+        emit(text, output)
+    except OSError as exc:
+        click.echo(f"mldebt: cannot write {output}: {exc.strerror or exc}", err=True)
+        sys.exit(2)
+    if exit_zero:
+        sys.exit(0)
+    sys.exit(api.exit_code(result))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["json", "dot", "mermaid", "graphml"]), default="json",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False))
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+@click.option("--jobs", "-j", type=click.IntRange(min=1))
+@click.option("--no-cache", is_flag=True)
+def graph(paths, fmt, output, config_path, jobs, no_cache):
+    """Print the project's data-dependency graph."""
+    from mldebt import api
+    from mldebt.graph.export import FORMATS
+    from mldebt.output import emit
+
+    paths = paths or (".",)
+    _check_paths(paths)
+    config = _load_config(config_path, paths)
+    s = api.scan(list(paths), config=config, jobs=jobs, use_cache=not no_cache)
+    emit(FORMATS[fmt](s.graph), output)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="Baseline file to write.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+@click.option("--jobs", "-j", type=click.IntRange(min=1))
+@click.option("--no-cache", is_flag=True)
+def baseline(paths, output, config_path, jobs, no_cache):
+    """Write a baseline of today's findings (their fingerprints)."""
+    from mldebt import api
+    from mldebt.baseline import write_baseline
+
+    paths = paths or (".",)
+    _check_paths(paths)
+    config = _load_config(config_path, paths)
+    result = api.check(list(paths), config=config, jobs=jobs, use_cache=not no_cache)
+    count = write_baseline(output, result.findings)
+    click.echo(f"Wrote {count} findings to {output}")
+
+
+@main.command()
+def rules():
+    """List every rule: id, name, family, default severity, enabled by default."""
+    from mldebt.rules import all_rules
+
+    rows = [("ID", "NAME", "FAMILY", "SEVERITY", "ENABLED")]
+    for rule_id, rule in all_rules().items():
+        rows.append((rule_id, rule.name, rule.family, rule.severity, "yes" if rule.enabled_by_default else "no"))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+
+
+@main.command()
+@click.argument("rule_id")
+def explain(rule_id):
+    """Show a rule's page."""
+    from mldebt.docs import rule_page
+    from mldebt.rules import all_rules
+
+    rule_id = rule_id.upper()
+    if rule_id not in all_rules():
+        click.echo(f"mldebt: unknown rule {rule_id}; see `mldebt rules`", err=True)
+        sys.exit(2)
+    click.echo(rule_page(all_rules()[rule_id]))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

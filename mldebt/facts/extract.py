@@ -1,0 +1,673 @@
+"""One pass over a file's parsed cells that records its I/O, config reads, ML calls and imports.
+
+Statements are visited in execution order (cells top to bottom), keeping a small environment of what
+each name holds: a path expression, a loaded config document, an open file handle, values derived from
+predictions or from reads. This is deliberately flow-insensitive inside branches: precise enough for
+the graph, cheap enough for every commit.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterable
+
+from mldebt import knowledge as kb
+from mldebt.facts.model import (ConfigRead, Constructor, FileFacts, FitCall, ImportFact, IOEvent, LoggingSetup,
+                                Pos, Setting)
+from mldebt.facts.pathexpr import UNKNOWN
+from mldebt.facts.sql import looks_like_sql, tables_in
+from mldebt.sources.model import Cell
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def names_in(node: ast.AST | None) -> set[str]:
+    """Names read anywhere inside `node`."""
+    if node is None:
+        return set()
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def target_names(target: ast.AST) -> list[str]:
+    """Names bound by an assignment target (tuples unpacked; `df["x"] = ...` binds `df`)."""
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        out: list[str] = []
+        for elt in target.elts:
+            out.extend(target_names(elt.value if isinstance(elt, ast.Starred) else elt))
+        return out
+    if isinstance(target, (ast.Subscript, ast.Attribute)):
+        base = target.value
+        while isinstance(base, (ast.Subscript, ast.Attribute)):
+            base = base.value
+        if isinstance(base, ast.Name):
+            return [base.id]
+    return []
+
+
+def literal_value(node: ast.AST):
+    """The Python value of a literal number/string/bool/None node (with unary minus), else a sentinel."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, bool, type(None))):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)) and isinstance(node.operand, ast.Constant) \
+            and isinstance(node.operand.value, (int, float)) and not isinstance(node.operand.value, bool):
+        return -node.operand.value if isinstance(node.op, ast.USub) else node.operand.value
+    return NotImplemented
+
+
+def calls_in(node: ast.AST) -> Iterable[ast.Call]:
+    """Calls inside a statement, outer before inner, not descending into nested functions or classes."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Call):
+            yield current
+        for child in reversed(list(ast.iter_child_nodes(current))):
+            if not isinstance(child, _SCOPES):
+                stack.append(child)
+
+
+class Extractor:
+    def __init__(self, path: str, kind: str):
+        self.facts = FileFacts(path=path, kind=kind)
+        self.aliases: dict[str, str] = {}
+        self.env: dict[str, tuple] = {}
+        self.handles: dict[str, int] = {}
+        self.pred_names: set[str] = set()
+        self.origins: dict[str, set[int]] = {}
+        self.models: set[str] = set()
+        self.cell: Cell | None = None
+        self.scope: list[str] = []
+        self._stmt_events: list[int] = []
+
+    # ---------------------------------------------------------------- positions and names
+    def pos(self, node: ast.AST) -> Pos:
+        line = getattr(node, "lineno", 1)
+        col = getattr(node, "col_offset", 0) + 1
+        cell = self.cell
+        return Pos(cell.index if cell else None, cell.cell_id if cell else None, line, col,
+                   getattr(node, "end_lineno", None) or line, (getattr(node, "end_col_offset", None) or col - 1) + 1)
+
+    def qualname(self, node: ast.AST) -> str | None:
+        if isinstance(node, ast.Name):
+            return self.aliases.get(node.id, node.id)
+        if isinstance(node, ast.Attribute):
+            base = self.qualname(node.value)
+            return f"{base}.{node.attr}" if base else None
+        if isinstance(node, ast.Call):  # `Path(x).open()` handled elsewhere; `tf.keras.Model()` chains
+            return None
+        return None
+
+    def text_of(self, node: ast.AST) -> str:
+        try:
+            return ast.unparse(node)[:200]
+        except Exception:  # pragma: no cover - unparse of exotic nodes
+            return ""
+
+    # ---------------------------------------------------------------- path expressions
+    def expr(self, node: ast.AST | None, depth: int = 0) -> tuple:
+        if node is None or depth > 30:
+            return UNKNOWN
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, str):
+                return ("const", node.value)
+            if isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+                return ("const", str(node.value))
+            return UNKNOWN
+        if isinstance(node, ast.Name):
+            if node.id == "__file__":
+                return ("file",)
+            if node.id in self.env:
+                return self.env[node.id]
+            if node.id in self.aliases and "." in self.aliases[node.id]:
+                return ("name", self.aliases[node.id])
+            return ("name", node.id)
+        if isinstance(node, ast.JoinedStr):
+            parts = []
+            for value in node.values:
+                if isinstance(value, ast.FormattedValue):
+                    parts.append(self.expr(value.value, depth + 1) if value.format_spec is None else UNKNOWN)
+                else:
+                    parts.append(self.expr(value, depth + 1))
+            return ("concat", parts)
+        if isinstance(node, ast.BinOp):
+            left, right = self.expr(node.left, depth + 1), self.expr(node.right, depth + 1)
+            if isinstance(node.op, ast.Add):
+                return ("concat", [left, right])
+            if isinstance(node.op, ast.Div):
+                return ("join", [left, right])
+            return UNKNOWN
+        if isinstance(node, ast.Attribute):
+            if node.attr == "parent":
+                return ("parent", self.expr(node.value, depth + 1))
+            qual = self.qualname(node)
+            if qual and qual.split(".")[0] in self.aliases.values() or (
+                    isinstance(node.value, ast.Name) and node.value.id in self.aliases):
+                return ("name", qual) if qual else UNKNOWN
+            return UNKNOWN
+        if isinstance(node, ast.Subscript):
+            keys: list = []
+            current: ast.AST = node
+            while isinstance(current, ast.Subscript):
+                key = literal_value(current.slice)
+                if key is NotImplemented or key is None or isinstance(key, (bool, float)):
+                    return UNKNOWN
+                keys.append(key)
+                current = current.value
+            base = self.expr(current, depth + 1)
+            if base[0] in ("doc", "name", "cfg"):
+                if base[0] == "cfg":
+                    return ("cfg", base[1], tuple(base[2]) + tuple(reversed(keys)))
+                return ("cfg", base, tuple(reversed(keys)))
+            return UNKNOWN
+        if isinstance(node, ast.Call):
+            return self.call_expr(node, depth)
+        return UNKNOWN
+
+    def call_expr(self, node: ast.Call, depth: int) -> tuple:
+        func = node.func
+        qual = self.qualname(func) or ""
+        args = node.args
+        if qual in ("os.path.join", "posixpath.join", "ntpath.join"):
+            return ("join", [self.expr(a, depth + 1) for a in args])
+        if qual in ("pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.WindowsPath", "Path"):
+            if not args:
+                return ("const", ".")
+            return ("join", [self.expr(a, depth + 1) for a in args])
+        if qual in ("os.path.dirname",) and args:
+            return ("parent", self.expr(args[0], depth + 1))
+        if qual in ("os.path.abspath", "os.path.realpath", "os.path.normpath", "os.path.expanduser", "str",
+                    "os.fspath", "os.path.expandvars") and args:
+            return self.expr(args[0], depth + 1)
+        if qual in ("os.getcwd", "pathlib.Path.cwd"):
+            return ("const", ".")
+        if qual == "pathlib.Path.home":
+            return ("const", "~")
+        if isinstance(func, ast.Attribute):
+            receiver = func.value
+            if func.attr in ("resolve", "absolute", "expanduser", "as_posix") and not args:
+                return self.expr(receiver, depth + 1)
+            if func.attr == "joinpath":
+                return ("join", [self.expr(receiver, depth + 1)] + [self.expr(a, depth + 1) for a in args])
+            if func.attr == "with_suffix" and args and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str):
+                return ("suffix", self.expr(receiver, depth + 1), args[0].value)
+            if func.attr == "format" and isinstance(receiver, ast.Constant) and isinstance(receiver.value, str):
+                return self.format_expr(receiver.value, args, depth)
+            if func.attr == "get" and args:  # cfg.get("key", default) / os.environ.get(...)
+                key = literal_value(args[0])
+                base = self.expr(receiver, depth + 1)
+                if isinstance(key, (str, int)) and not isinstance(key, bool) and base[0] in ("doc", "name", "cfg"):
+                    if base[0] == "cfg":
+                        return ("cfg", base[1], tuple(base[2]) + (key,))
+                    return ("cfg", base, (key,))
+        loader = self.config_loader(node)
+        if loader is not None:
+            return loader
+        return UNKNOWN
+
+    def format_expr(self, template: str, args: list[ast.expr], depth: int) -> tuple:
+        pieces = template.split("{}")
+        if len(pieces) - 1 != len(args):
+            return ("const", "*") if "{" in template else ("const", template)
+        parts: list[tuple] = []
+        for i, piece in enumerate(pieces):
+            parts.append(("const", piece))
+            if i < len(args):
+                parts.append(self.expr(args[i], depth + 1))
+        return ("concat", parts)
+
+    def config_loader(self, node: ast.Call) -> tuple | None:
+        qual = self.qualname(node.func) or ""
+        if qual not in kb.CONFIG_LOADERS:
+            return None
+        index = kb.CONFIG_LOADERS[qual]
+        if index is None:
+            return ("doc", ("const", kb.DEFAULT_CONFIG_FILE.get(qual, "params.yaml")))
+        if len(node.args) <= index:
+            return None
+        arg = node.args[index]
+        if isinstance(arg, ast.Name) and arg.id in self.handles:
+            event = self.facts.io[self.handles[arg.id]]
+            return ("doc", event.expr or UNKNOWN)
+        if isinstance(arg, ast.Call) and self.qualname(arg.func) in ("open", "io.open"):
+            return ("doc", self.expr(arg.args[0]) if arg.args else UNKNOWN)
+        if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute) and arg.func.attr in ("read_text", "open"):
+            return ("doc", self.expr(arg.func.value))
+        if qual in ("omegaconf.OmegaConf.load", "toml.load"):
+            return ("doc", self.expr(arg))
+        return None
+
+    # ---------------------------------------------------------------- recording
+    def add_event(self, direction: str, api: str, kind: str, node: ast.AST, path_node: ast.AST | None = None,
+                  name: str | None = None, expr: tuple | None = None) -> int:
+        if expr is None and path_node is not None:
+            expr = self.expr(path_node)
+        event = IOEvent(direction=direction, api=api, kind=kind, expr=expr, pos=self.pos(node), name=name,
+                        text=self.text_of(path_node) if path_node is not None else (name or ""),
+                        scope=".".join(self.scope))
+        self.facts.io.append(event)
+        self._stmt_events.append(len(self.facts.io) - 1)
+        return len(self.facts.io) - 1
+
+    @staticmethod
+    def arg(node: ast.Call, index: int | None, kws: tuple[str, ...]) -> ast.AST | None:
+        for keyword in node.keywords:
+            if keyword.arg in kws:
+                return keyword.value
+        if index is not None and len(node.args) > index and not isinstance(node.args[index], ast.Starred):
+            return node.args[index]
+        return None
+
+    def value_tainted(self, value: ast.AST | None) -> bool:
+        if value is None:
+            return False
+        if names_in(value) & self.pred_names:
+            return True
+        return any(isinstance(c.func, ast.Attribute) and c.func.attr in kb.PREDICT_METHODS for c in calls_in(value))
+
+    def mark_write_value(self, index: int, value: ast.AST | None) -> None:
+        event = self.facts.io[index]
+        if self.value_tainted(value):
+            event.from_predictions = True
+        if value is not None and (names_in(value) & self.models):
+            self.facts.saves_model = True
+        if event.kind == "model":
+            self.facts.saves_model = True
+
+    def handle_sql(self, node: ast.Call, sql_node: ast.AST | None, api: str) -> bool:
+        if sql_node is None:
+            return False
+        if isinstance(sql_node, ast.Name) and sql_node.id in self.env:
+            expr = self.env[sql_node.id]
+            text = expr[1] if expr[0] == "const" else None
+        else:
+            text = sql_node.value if isinstance(sql_node, ast.Constant) and isinstance(sql_node.value, str) else None
+            if text is None and isinstance(sql_node, ast.JoinedStr):
+                text = "".join(v.value if isinstance(v, ast.Constant) else "x" for v in sql_node.values)
+        if not text or not looks_like_sql(text):
+            return False
+        read, written = tables_in(text)
+        for table in read:
+            if table not in written:
+                self.add_event("read", api, "table", node, name=table)
+        for table in written:
+            self.add_event("write", api, "table", node, name=table)
+        return True
+
+    def handle_call(self, node: ast.Call) -> None:
+        func = node.func
+        qual = self.qualname(func) or ""
+        attr = func.attr if isinstance(func, ast.Attribute) else None
+        spec = kb.FUNCTIONS.get(qual)
+        if spec is None and qual.startswith("mlflow.") and qual.endswith((".load_model", ".log_model")):
+            spec = kb.IOSpec("read", "model", kw=("model_uri",)) if qual.endswith("load_model") else \
+                kb.IOSpec("write", "model", arg=1, kw=("artifact_path", "name"), value_arg=0)
+        if spec is not None:
+            self.apply_spec(node, spec, qual)
+        elif qual in kb.CONFIG_LOADERS:
+            arg = node.args[0] if node.args else None
+            if qual in ("omegaconf.OmegaConf.load", "toml.load") and arg is not None and not (
+                    isinstance(arg, ast.Name) and arg.id in self.handles):
+                self.add_event("read", qual, "file", node, arg)
+            elif kb.CONFIG_LOADERS[qual] is None:
+                self.add_event("read", qual, "file", node, expr=("const", kb.DEFAULT_CONFIG_FILE[qual]))
+        elif attr is not None:
+            self.handle_method(node, func, attr, qual)
+        self.handle_env(node, qual)
+        self.handle_ml(node, qual, attr)
+
+    def apply_spec(self, node: ast.Call, spec: kb.IOSpec, qual: str) -> None:
+        if spec.kind == "sql":
+            self.handle_sql(node, self.arg(node, spec.arg, spec.kw), qual)
+            return
+        path_node = self.arg(node, spec.arg, spec.kw)
+        if path_node is None:
+            return
+        direction = spec.direction
+        if qual in ("open", "io.open", "codecs.open", "gzip.open"):
+            mode = self.arg(node, 1, ("mode",))
+            mode_text = mode.value if isinstance(mode, ast.Constant) and isinstance(mode.value, str) else "r"
+            direction = "write" if any(c in mode_text for c in "wax") else "read"
+        if spec.kind == "table":
+            name = literal_value(path_node)
+            if isinstance(name, str):
+                self.add_event(direction, qual, "table", node, name=name.lower())
+            return
+        index = self.add_event(direction, qual, spec.kind, node, path_node)
+        if direction == "write":
+            self.mark_write_value(index, self.arg(node, spec.value_arg, spec.value_kw))
+        if spec.also_writes_arg is not None or spec.also_writes_kw:
+            out = self.arg(node, spec.also_writes_arg, spec.also_writes_kw)
+            if out is not None:
+                self.add_event("write", qual, "notebook" if spec.kind == "notebook" else "file", node, out)
+
+    def handle_method(self, node: ast.Call, func: ast.Attribute, attr: str, qual: str) -> None:
+        receiver = func.value
+        chain = []
+        current: ast.AST = receiver
+        while isinstance(current, (ast.Attribute, ast.Call)):
+            if isinstance(current, ast.Attribute):
+                chain.append(current.attr)
+                current = current.value
+            else:
+                current = current.func
+        if "read" in chain or "readStream" in chain:
+            if attr in kb.SPARK_READ_FORMATS and (node.args or node.keywords):
+                self.add_event("read", f"spark.read.{attr}", "file", node, self.arg(node, 0, ("path",)))
+                return
+            if attr in kb.SPARK_TABLE_READS and node.args:
+                name = literal_value(node.args[0])
+                if isinstance(name, str):
+                    self.add_event("read", "spark.read.table", "table", node, name=name.lower())
+                return
+        if "write" in chain or "writeStream" in chain:
+            if attr in kb.SPARK_WRITE_FORMATS and (node.args or node.keywords):
+                index = self.add_event("write", f"spark.write.{attr}", "file", node, self.arg(node, 0, ("path",)))
+                self.mark_write_value(index, receiver)
+                return
+            if attr in kb.SPARK_TABLE_WRITES and node.args:
+                name = literal_value(node.args[0])
+                if isinstance(name, str):
+                    index = self.add_event("write", f"spark.write.{attr}", "table", node, name=name.lower())
+                    self.mark_write_value(index, receiver)
+                return
+        if attr == "table" and isinstance(receiver, ast.Name) and "spark" in receiver.id.lower() and node.args:
+            name = literal_value(node.args[0])
+            if isinstance(name, str):
+                self.add_event("read", "spark.table", "table", node, name=name.lower())
+            return
+        if attr in kb.SQL_EXECUTORS:
+            if self.handle_sql(node, self.arg(node, 0, ("sql", "query", "statement", "sqlQuery")), f"{attr}"):
+                return
+        if attr in ("dump",) and len(node.args) >= 2 and isinstance(node.args[1], ast.Name) \
+                and node.args[1].id in self.handles:  # pickle.dump(obj, f) / json.dump(obj, f)
+            self.mark_write_value(self.handles[node.args[1].id], node.args[0])
+            return
+        if attr in ("write", "writelines") and isinstance(receiver, ast.Name) and receiver.id in self.handles:
+            self.mark_write_value(self.handles[receiver.id], node.args[0] if node.args else None)
+            return
+        if attr == "open" and self.is_path_like(receiver):
+            mode = self.arg(node, 0, ("mode",))
+            mode_text = mode.value if isinstance(mode, ast.Constant) and isinstance(mode.value, str) else "r"
+            self.add_event("write" if any(c in mode_text for c in "wax") else "read", "pathlib.Path.open", "file",
+                           node, receiver)
+            return
+        spec = kb.METHODS.get(attr)
+        if spec is None and attr in kb.MODEL_SAVE_METHODS and isinstance(receiver, ast.Name) \
+                and receiver.id in self.models:
+            spec = kb.MODEL_SAVE_METHODS[attr]
+        if spec is None:
+            return
+        if spec.path_is_receiver:
+            if not self.is_path_like(receiver):
+                return
+            index = self.add_event(spec.direction, f"pathlib.Path.{attr}", "file", node, receiver)
+            if spec.direction == "write":
+                self.mark_write_value(index, self.arg(node, spec.value_arg, spec.value_kw))
+            return
+        path_node = self.arg(node, spec.arg, spec.kw)
+        if path_node is None:
+            return
+        if spec.kind == "table":
+            name = literal_value(path_node)
+            if isinstance(name, str):
+                index = self.add_event(spec.direction, f".{attr}", "table", node, name=name.lower())
+                self.mark_write_value(index, receiver)
+            return
+        if attr == "savefig" and not self.is_stringish(path_node):
+            return
+        index = self.add_event(spec.direction, qual if qual and not qual.startswith(".") and "." in qual
+                               and qual.split(".")[0] in set(self.aliases.values()) else f".{attr}",
+                               spec.kind, node, path_node)
+        if spec.direction == "write":
+            self.mark_write_value(index, receiver if spec.value_is_receiver else None)
+
+    def is_stringish(self, node: ast.AST) -> bool:
+        expr = self.expr(node)
+        return expr[0] != "unknown"
+
+    def is_path_like(self, node: ast.AST) -> bool:
+        if isinstance(node, ast.Call):
+            return (self.qualname(node.func) or "") in ("pathlib.Path", "pathlib.PurePath", "Path") or (
+                isinstance(node.func, ast.Attribute) and node.func.attr in ("joinpath", "with_suffix"))
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            return True
+        if isinstance(node, ast.Name):
+            return node.id in self.env and self.env[node.id][0] in ("join", "parent", "suffix")
+        return False
+
+    def handle_env(self, node: ast.Call, qual: str) -> None:
+        if qual in ("os.getenv", "os.environ.get") and node.args:
+            name = literal_value(node.args[0])
+            if isinstance(name, str):
+                has_default = len(node.args) > 1 or any(k.arg == "default" for k in node.keywords)
+                self.facts.config_reads.append(ConfigRead("env", None, (name,), has_default, self.pos(node)))
+                self.add_event("read", qual, "env", node, name=name)
+
+    def handle_ml(self, node: ast.Call, qual: str, attr: str | None) -> None:
+        func = node.func
+        if attr in kb.FIT_METHODS or qual in ("xgboost.train", "lightgbm.train", "catboost.train"):
+            arg_names: set[str] = set()
+            for a in list(node.args) + [k.value for k in node.keywords]:
+                arg_names |= names_in(a)
+            origins = sorted({o for n in arg_names for o in self.origins.get(n, ())})
+            for o in origins:
+                self.facts.io[o].feeds_fit = True
+            estimator = func.value.id if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) else None
+            if estimator:
+                self.models.add(estimator)
+            from_pred = bool(arg_names & self.pred_names) or any(
+                isinstance(c.func, ast.Attribute) and c.func.attr in kb.PREDICT_METHODS
+                for a in node.args for c in calls_in(a))
+            if attr != "fit_resample":
+                self.facts.fits.append(FitCall(self.pos(node), estimator, from_pred, origins))
+        elif attr in kb.PREDICT_METHODS and isinstance(func, ast.Attribute):
+            self.facts.predicts.append(self.pos(node))
+            for name in names_in(func.value):
+                for o in self.origins.get(name, ()):
+                    self.facts.io[o].feeds_predict = True
+        if qual and qual.startswith(kb.ML_CONSTRUCTOR_PREFIXES) and qual.rsplit(".", 1)[-1][:1].isupper():
+            literals = {}
+            for keyword in node.keywords:
+                if keyword.arg is None:
+                    continue
+                value = literal_value(keyword.value)
+                if value is not NotImplemented:
+                    literals[keyword.arg] = value
+            self.facts.constructors.append(Constructor(qual, literals, self.pos(node), None))
+            short = qual.rsplit(".", 1)[-1]
+            for key, value in literals.items():
+                if isinstance(value, (int, float, str)) and not isinstance(value, bool) and key not in kb.NOT_HYPERPARAMETERS:
+                    self.facts.settings.append(Setting(key, value, self.pos(node), f"{short}(...)"))
+        if qual in kb.LOGGING_SETUPS:
+            settings = {}
+            for keyword in node.keywords:
+                value = literal_value(keyword.value)
+                settings[keyword.arg or "**"] = value if value is not NotImplemented else self.text_of(keyword.value)
+            if node.args:
+                first = literal_value(node.args[0])
+                settings["arg0"] = first if first is not NotImplemented else self.text_of(node.args[0])
+            self.facts.logging.append(LoggingSetup(qual, settings, self.pos(node)))
+
+    # ---------------------------------------------------------------- statements
+    def visit_body(self, body: list[ast.stmt]) -> None:
+        for stmt in body:
+            self.visit_stmt(stmt)
+
+    def visit_stmt(self, stmt: ast.stmt) -> None:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            self.record_import(stmt)
+            return
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            saved = dict(self.env)
+            for a in stmt.args.args + stmt.args.kwonlyargs + stmt.args.posonlyargs:
+                self.env.pop(a.arg, None)
+            for default in stmt.args.defaults:
+                self.visit_expr_calls(default)
+            self.scope.append(stmt.name)
+            self.visit_body(stmt.body)
+            self.scope.pop()
+            self.env = saved
+            return
+        if isinstance(stmt, ast.ClassDef):
+            self.scope.append(stmt.name)
+            self.visit_body(stmt.body)
+            self.scope.pop()
+            return
+        if isinstance(stmt, (ast.With, ast.AsyncWith)):
+            for item in stmt.items:
+                self._stmt_events = []
+                self.visit_expr_calls(item.context_expr)
+                if isinstance(item.optional_vars, ast.Name):
+                    name = item.optional_vars.id
+                    opened = [i for i in self._stmt_events if self.facts.io[i].api in (
+                        "open", "io.open", "codecs.open", "gzip.open", "pathlib.Path.open")]
+                    if opened:
+                        self.handles[name] = opened[-1]
+                        self.origins[name] = {opened[-1]}
+            self.visit_body(stmt.body)
+            return
+        if isinstance(stmt, (ast.If, ast.While)):
+            self.visit_expr_calls(stmt.test)
+            self.visit_body(stmt.body)
+            self.visit_body(stmt.orelse)
+            return
+        if isinstance(stmt, (ast.For, ast.AsyncFor)):
+            self.visit_expr_calls(stmt.iter)
+            for name in target_names(stmt.target):
+                self.env.pop(name, None)
+                self.origins[name] = {o for n in names_in(stmt.iter) for o in self.origins.get(n, ())}
+            self.visit_body(stmt.body)
+            self.visit_body(stmt.orelse)
+            return
+        if isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            self.visit_body(stmt.body)
+            for handler in stmt.handlers:
+                self.visit_body(handler.body)
+            self.visit_body(stmt.orelse)
+            self.visit_body(stmt.finalbody)
+            return
+        if type(stmt).__name__ == "Match":
+            self.visit_expr_calls(stmt.subject)  # type: ignore[attr-defined]
+            for case in stmt.cases:  # type: ignore[attr-defined]
+                self.visit_body(case.body)
+            return
+        self._stmt_events = []
+        self.visit_expr_calls(stmt)
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and stmt.value is not None:
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            self.record_assignment(targets, stmt.value, isinstance(stmt, ast.AugAssign))
+            for target in targets:
+                self.record_env_subscript(target)
+
+    def visit_expr_calls(self, node: ast.AST) -> None:
+        for call in calls_in(node):
+            try:
+                self.handle_call(call)
+            except RecursionError:
+                self.facts.notes.append("an expression was too deeply nested to analyse fully")
+        for sub in ast.walk(node) if not isinstance(node, _SCOPES) else ():
+            if isinstance(sub, ast.Subscript) and isinstance(sub.ctx, ast.Load) and (self.qualname(sub.value) == "os.environ"):
+                name = literal_value(sub.slice)
+                if isinstance(name, str):
+                    self.facts.config_reads.append(ConfigRead("env", None, (name,), False, self.pos(sub)))
+                    self.add_event("read", "os.environ", "env", sub, name=name)
+            elif isinstance(sub, ast.Subscript) and isinstance(sub.ctx, ast.Load) and not isinstance(sub.value, ast.Subscript):
+                pass
+
+    def record_env_subscript(self, target: ast.AST) -> None:
+        if isinstance(target, ast.Subscript) and self.qualname(target.value) == "os.environ":
+            name = literal_value(target.slice)
+            if isinstance(name, str):
+                self.add_event("write", "os.environ", "env", target, name=name)
+
+    def record_assignment(self, targets: list[ast.AST], value: ast.AST, augmented: bool) -> None:
+        expr = self.expr(value)
+        tainted = self.value_tainted(value)
+        origins = {o for n in names_in(value) for o in self.origins.get(n, ())}
+        reads = [i for i in self._stmt_events if self.facts.io[i].direction == "read"]
+        origins.update(reads)
+        is_model = False
+        if isinstance(value, ast.Call):
+            qual = self.qualname(value.func) or ""
+            if qual.startswith(kb.ML_CONSTRUCTOR_PREFIXES) or any(self.facts.io[i].kind == "model" for i in reads):
+                is_model = True
+            if self.facts.constructors and self.facts.constructors[-1].pos == self.pos(value):
+                self.facts.constructors[-1].var = self._single_name(targets)
+            if (isinstance(value.func, ast.Attribute) and value.func.attr in ("fit",)
+                    and isinstance(value.func.value, ast.Name) and value.func.value.id in self.models):
+                is_model = True
+        for target in targets:
+            for name in target_names(target):
+                simple = isinstance(target, ast.Name)
+                if simple and not augmented:
+                    if expr[0] != "unknown":
+                        self.env[name] = expr
+                    else:
+                        self.env.pop(name, None)
+                    self.handles.pop(name, None)
+                if tainted:
+                    self.pred_names.add(name)
+                elif simple and not augmented:
+                    self.pred_names.discard(name)
+                if simple and not augmented:
+                    self.origins[name] = set(origins)
+                else:
+                    self.origins.setdefault(name, set()).update(origins)
+                if is_model and simple:
+                    self.models.add(name)
+            if isinstance(target, ast.Name) and len(reads) == 1 and self.facts.io[reads[0]].var is None:
+                self.facts.io[reads[0]].var = target.id
+        if not self.scope:
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    if expr[0] != "unknown":
+                        self.facts.exports[target.id] = expr
+                    else:
+                        self.facts.exports.pop(target.id, None)
+                    value_lit = literal_value(value)
+                    if isinstance(value_lit, (int, float)) and not isinstance(value_lit, bool):
+                        self.facts.settings.append(Setting(target.id.lower(), value_lit, self.pos(target),
+                                                           "module constant"))
+
+    @staticmethod
+    def _single_name(targets: list[ast.AST]) -> str | None:
+        if len(targets) == 1 and isinstance(targets[0], ast.Name):
+            return targets[0].id
+        return None
+
+    def record_import(self, stmt: ast.Import | ast.ImportFrom) -> None:
+        pos = self.pos(stmt)
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                local = alias.asname or alias.name.split(".")[0]
+                self.aliases[local] = alias.name if alias.asname else alias.name.split(".")[0]
+                self.facts.imports.append(ImportFact(alias.name, [], local, pos))
+            return
+        module = "." * stmt.level + (stmt.module or "")
+        names = []
+        for alias in stmt.names:
+            local = alias.asname or alias.name
+            names.append((alias.name, local))
+            if alias.name != "*":
+                self.aliases[local] = f"{module}.{alias.name}" if stmt.level == 0 else alias.name
+                if stmt.level:
+                    self.aliases.pop(local, None)
+                    self.env[local] = ("name", f"{module}.{alias.name}")
+        self.facts.imports.append(ImportFact(module, names, None, pos))
+
+
+def extract(path: str, kind: str, parsed: list[tuple[Cell, ast.Module | None]]) -> FileFacts:
+    """Extract facts from a file's cells (those that failed to parse are passed with tree None)."""
+    extractor = Extractor(path, kind)
+    for cell, tree in parsed:
+        extractor.cell = cell
+        if tree is None:
+            continue
+        for stmt in tree.body:
+            try:
+                extractor.visit_stmt(stmt)
+            except RecursionError:
+                extractor.facts.notes.append(f"a statement at line {stmt.lineno} was too deeply nested to analyse")
+    return extractor.facts

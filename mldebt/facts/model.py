@@ -1,0 +1,132 @@
+"""The picklable facts extracted from one file. No parser objects ever leave the extraction stage.
+
+Path expressions are kept symbolic (`PathExpr` tuples, see `mldebt.facts.pathexpr`) because a path may
+depend on a constant defined in another module or on a value in a YAML file; they are resolved once the
+whole project is known, when the graph is built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+PathExpr = tuple  # ("const", "data/x.csv"), ("join", [...]), ... see mldebt.facts.pathexpr
+
+
+@dataclass(frozen=True)
+class Pos:
+    """A source range: cell (1-based among all notebook cells, None in scripts) and 1-based line/column."""
+
+    cell: int | None
+    cell_id: str | None
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass
+class ImportFact:
+    module: str  # absolute or relative ("." prefixed) module name
+    names: list[tuple[str, str]]  # (imported name, local name); empty for `import x`
+    local: str | None  # local name for `import x as y` / `import x`
+    pos: Pos
+
+
+@dataclass
+class IOEvent:
+    """One read, write or execution of an artifact at a call site."""
+
+    direction: str  # "read", "write", "execute"
+    api: str  # "pandas.read_csv", "open", "joblib.dump", ...
+    kind: str  # "file", "table", "model", "url", "env", "notebook"
+    expr: PathExpr | None  # symbolic path (None for tables/env, which use `name`)
+    pos: Pos
+    name: str | None = None  # table name, env var, registry model name
+    text: str = ""  # the path argument as written
+    from_predictions: bool = False  # a write of values derived from predict()
+    feeds_fit: bool = False  # a read whose value flows into fit()
+    feeds_predict: bool = False  # a read whose value is used to predict (a model loaded and used)
+    var: str | None = None  # the name the read was assigned to
+    scope: str = ""  # enclosing function/class, for fingerprints
+
+
+@dataclass
+class ConfigRead:
+    """A read of a config key (`cfg["train"]["lr"]`) or environment variable."""
+
+    source: str  # "env" or "config"
+    doc: PathExpr | None  # symbolic path of the config file, for config reads
+    keys: tuple[str, ...]
+    has_default: bool
+    pos: Pos
+
+
+@dataclass
+class Setting:
+    """A literal setting in code that a config file may also define (`n_estimators=500`)."""
+
+    name: str
+    value: Any
+    pos: Pos
+    context: str  # "RandomForestClassifier(...)" or "module constant"
+
+
+@dataclass
+class Constructor:
+    """A call of a known ML constructor (estimator, optimizer, trainer) with its literal keywords."""
+
+    qualname: str
+    literals: dict[str, Any]
+    pos: Pos
+    var: str | None
+
+
+@dataclass
+class FitCall:
+    pos: Pos
+    estimator: str | None  # the variable fitted
+    from_predictions: bool  # an argument derives from predict() outputs in this unit
+    read_origins: list[int] = field(default_factory=list)  # indexes into FileFacts.io
+
+
+@dataclass
+class LoggingSetup:
+    api: str  # "logging.basicConfig", "mlflow.set_tracking_uri", ...
+    settings: dict[str, Any]
+    pos: Pos
+
+
+@dataclass
+class Finding:
+    """A finding as rules produce it; severity/name/family come from the rule registry at report time."""
+
+    rule: str
+    path: str
+    pos: Pos
+    message: str
+    related: list[dict] = field(default_factory=list)  # {"path","cell","line","message"}
+    snippet: str = ""  # normalised source text, for fingerprints
+    scope: str = ""
+
+
+@dataclass
+class FileFacts:
+    path: str
+    kind: str  # "script", "module", "notebook"
+    imports: list[ImportFact] = field(default_factory=list)
+    exports: dict[str, PathExpr] = field(default_factory=dict)  # module-level constants
+    io: list[IOEvent] = field(default_factory=list)
+    config_reads: list[ConfigRead] = field(default_factory=list)
+    settings: list[Setting] = field(default_factory=list)
+    constructors: list[Constructor] = field(default_factory=list)
+    fits: list[FitCall] = field(default_factory=list)
+    predicts: list[Pos] = field(default_factory=list)
+    logging: list[LoggingSetup] = field(default_factory=list)
+    saves_model: bool = False
+    findings: list[Finding] = field(default_factory=list)  # from file rules, computed in the worker
+    suppressions: list = field(default_factory=list)  # mldebt.suppress.Directive
+    notes: list[str] = field(default_factory=list)
+    skipped: bool = False
+    cells: list[tuple[int, str | None, int | None]] = field(default_factory=list)  # (index, id, exec count)
+    lines: dict[int | None, list[str]] = field(default_factory=dict)  # source lines by cell, for excerpts

@@ -1,0 +1,262 @@
+"""Building the DataGraph from every file's facts: resolve path expressions (across modules and config
+files), add unit, artifact and pipeline nodes, and the reads/writes/executes/imports/declares edges."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from pathlib import Path
+from typing import Any
+
+from mldebt.facts.model import FileFacts, IOEvent
+from mldebt.facts.pathexpr import evaluate, normalise
+from mldebt.graph.declared import find_declarations
+from mldebt.graph.model import DataGraph
+
+CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
+
+
+class ConfigDocs:
+    """Config files of the project, parsed on first use (YAML/JSON/TOML)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.cache: dict[str, Any] = {}
+
+    def load(self, rel: str) -> Any:
+        if rel in self.cache:
+            return self.cache[rel]
+        value = None
+        path = self.root / rel
+        if rel.endswith(CONFIG_SUFFIXES) and not rel.startswith("..") and path.is_file():
+            try:
+                text = path.read_text(encoding="utf-8")
+                if rel.endswith(".json"):
+                    value = json.loads(text)
+                elif rel.endswith(".toml"):
+                    try:
+                        import tomllib  # type: ignore[import-not-found]
+                    except ModuleNotFoundError:
+                        import tomli as tomllib  # type: ignore[no-redef]
+                    value = tomllib.loads(text)
+                else:
+                    import yaml
+
+                    value = yaml.safe_load(text)
+            except Exception:  # a broken config file resolves nothing; MLD304 etc. stay quiet
+                value = None
+        self.cache[rel] = value
+        return value
+
+
+def module_index(paths: list[str]) -> dict[str, str]:
+    """Dotted module name -> file, for every suffix of each path (`src/pkg/mod.py` is also `pkg.mod`, `mod`)."""
+    index: dict[str, str] = {}
+    for path in sorted(paths, key=lambda p: (p.count("/"), p)):
+        if not path.endswith(".py"):
+            continue
+        parts = path[:-3].split("/")
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        for i in range(len(parts)):
+            index.setdefault(".".join(parts[i:]), path)
+    return index
+
+
+def base_dir(facts: FileFacts) -> str:
+    """Where relative paths of this unit resolve: a notebook's own folder, else the project root."""
+    if facts.kind == "notebook":
+        folder = posixpath.dirname(facts.path)
+        return folder or "."
+    return "."
+
+
+class Resolver:
+    def __init__(self, root: Path, facts: dict[str, FileFacts]):
+        self.facts = facts
+        self.modules = module_index(list(facts))
+        self.docs = ConfigDocs(root)
+
+    def module_file(self, module: str, importer: str) -> str | None:
+        if module.startswith("."):
+            level = len(module) - len(module.lstrip("."))
+            package = posixpath.dirname(importer)
+            for _ in range(level - 1):
+                package = posixpath.dirname(package)
+            rest = module.lstrip(".")
+            candidate = posixpath.join(package, *rest.split(".")) if rest else package
+            for option in (candidate + ".py", candidate + "/__init__.py"):
+                if option in self.facts:
+                    return option
+            return None
+        return self.modules.get(module)
+
+    def lookup(self, path: str, name: str, depth: int) -> object:
+        """Resolve an imported name (`config.DATA_DIR`) to its value in the defining module."""
+        if "." not in name or depth > 20:
+            return None
+        module, attr = name.rsplit(".", 1)
+        target = self.module_file(module, path)
+        if target is None or target == path:
+            if module.startswith("."):
+                return None
+            # `import pkg` then `pkg.sub.NAME`: try the longest module prefix
+            return None
+        expr = self.facts[target].exports.get(attr)
+        if expr is None:
+            return None
+        return self.evaluate(expr, target, depth + 1)
+
+    def evaluate(self, expr, path: str, depth: int = 0) -> object:
+        facts = self.facts.get(path)
+        base = base_dir(facts) if facts else "."
+
+        def load_doc(target: str) -> object:
+            rel, kind = normalise(target, base)
+            return self.docs.load(rel) if kind == "file" else None
+
+        return evaluate(expr, lambda name, d: self.lookup(path, name, depth + d + 1), path, load_doc, depth)
+
+    def artifact(self, event: IOEvent, facts: FileFacts) -> tuple[str, str, dict]:
+        """(node id, node kind, extra attributes) for an event; kind "unresolved" when nothing is known."""
+        if event.kind == "env":
+            return f"env:{event.name}", "env", {}
+        if event.kind == "table":
+            return f"table:{event.name}", "table", {}
+        value = self.evaluate(event.expr, facts.path) if event.expr is not None else "*"
+        if not isinstance(value, str) or value.strip("*/. ") == "":
+            return "", "unresolved", {}
+        if value.startswith("models:/"):
+            name = value[len("models:/"):].split("/")[0]
+            return f"model:{name}", "model", {}
+        if value.startswith("runs:/"):
+            return value, "model", {}
+        node, kind = normalise(value, base_dir(facts))
+        attrs: dict = {}
+        if kind == "absolute":
+            attrs["absolute"] = True
+            kind = "file"
+        if event.kind == "hf" and kind == "file" and not value.startswith((".", "/")) and node not in self.facts \
+                and not (self.docs.root / node).exists():
+            return f"hf:{value}", "model", {}
+        if event.kind == "url" and kind == "file":
+            return value, "url", {}
+        if kind == "file" and event.kind == "model":
+            kind = "model"
+            attrs["path"] = node
+        elif kind == "file":
+            attrs["path"] = node
+        return node, kind, attrs
+
+
+def _edge_attrs(event: IOEvent, kind: str, index: int) -> dict:
+    attrs = {"kind": kind, "line": event.pos.line, "column": event.pos.column, "api": event.api, "event": index}
+    if event.pos.cell is not None:
+        attrs["cell"] = event.pos.cell
+    if event.from_predictions:
+        attrs["from_predictions"] = True
+    if event.feeds_fit:
+        attrs["feeds_fit"] = True
+    if event.feeds_predict:
+        attrs["feeds_predict"] = True
+    return attrs
+
+
+def build_graph(root: Path, facts: dict[str, FileFacts], config) -> DataGraph:
+    import networkx as nx
+
+    g = nx.MultiDiGraph()
+    resolver = Resolver(root, facts)
+    unresolved: list[dict] = []
+    imported = _imported_names(facts)
+    for path in sorted(facts):
+        f = facts[path]
+        kind = f.kind
+        if kind == "script" and (path.endswith("__init__.py") or _is_library(path, imported)):
+            kind = "module"
+        g.add_node(path, kind=kind, path=path)
+    for path in sorted(facts):
+        f = facts[path]
+        for index, event in enumerate(f.io):
+            node, kind, attrs = resolver.artifact(event, f)
+            if kind == "unresolved":
+                unresolved.append({"unit": path, "cell": event.pos.cell, "line": event.pos.line, "api": event.api,
+                                   "text": event.text, "direction": event.direction})
+                continue
+            if event.direction == "execute":
+                target = node
+                if target not in g:
+                    g.add_node(target, kind="notebook" if target.endswith(".ipynb") else "script", path=target,
+                               missing=True)
+                g.add_edge(path, target, **_edge_attrs(event, "executes", index))
+                continue
+            if node not in g:
+                g.add_node(node, kind=kind, **attrs)
+            elif kind == "model" and g.nodes[node].get("kind") == "file":
+                g.nodes[node]["kind"] = "model"
+            if g.nodes[node].get("kind") in ("notebook", "script", "module"):
+                # reading or writing a code file (e.g. papermill output) still records the data edge
+                pass
+            if event.direction == "read":
+                g.add_edge(node, path, **_edge_attrs(event, "reads", index))
+            else:
+                g.add_edge(path, node, **_edge_attrs(event, "writes", index))
+        for read in f.config_reads:
+            if read.source != "config" or read.doc is None:
+                continue
+        for imp in f.imports:
+            targets = []
+            if imp.local is not None:
+                targets.append(resolver.module_file(imp.module, path))
+            else:
+                target = resolver.module_file(imp.module, path)
+                targets.append(target)
+                for name, _ in imp.names:
+                    sub = resolver.module_file(f"{imp.module}.{name}" if not imp.module.endswith(".") else
+                                               imp.module + name, path)
+                    if sub:
+                        targets.append(sub)
+            for target in targets:
+                if target and target != path:
+                    g.add_edge(path, target, kind="imports", line=imp.pos.line, column=imp.pos.column,
+                               api="import", **({"cell": imp.pos.cell} if imp.pos.cell is not None else {}))
+    declarations, tracked = find_declarations(root, getattr(config, "artifacts", {}) or {})
+    for decl in declarations:
+        g.add_node(decl.id, kind="pipeline", source=decl.source, file=decl.file, line=decl.line,
+                   **({"producer": decl.producer} if decl.producer else {}))
+        for unit in decl.units:
+            if unit in g:
+                g.add_edge(decl.id, unit, kind="declares", role="consumer" if decl.source == "contract" else "cmd",
+                           line=decl.line)
+        for role, items in (("dep", decl.deps), ("out", decl.outs)):
+            for artifact in items:
+                if artifact not in g:
+                    g.add_node(artifact, kind="file", path=artifact, declared_only=True)
+                g.add_edge(decl.id, artifact, kind="declares", role=role, line=decl.line)
+        if decl.producer and decl.producer in g:
+            g.add_edge(decl.id, decl.producer, kind="declares", role="producer", line=decl.line)
+    for node in tracked:
+        if node in g:
+            g.nodes[node]["dvc_tracked"] = True
+    return DataGraph(g, unresolved, tracked)
+
+
+def _imported_names(facts: dict[str, FileFacts]) -> set[str]:
+    names: set[str] = set()
+    for other in facts.values():
+        for imp in other.imports:
+            if imp.module and not imp.module.startswith("."):
+                names.add(imp.module)
+                names.update(f"{imp.module}.{n}" for n, _ in imp.names)
+            elif imp.module:
+                names.update(n for n, _ in imp.names)
+                names.add(imp.module.lstrip("."))
+    return names
+
+
+def _is_library(path: str, imported: set[str]) -> bool:
+    """A .py file imported by another unit of the project is a module, not a script."""
+    parts = path[:-3].split("/")
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return any(".".join(parts[i:]) in imported for i in range(len(parts)))

@@ -1,0 +1,134 @@
+"""`DataGraph`: a networkx MultiDiGraph behind a small domain API that rules use.
+
+Nodes: code units (id = project-relative path; kind notebook/script/module), artifacts (file, url, table,
+model, env, config-key, pattern) and declarations (kind "pipeline": a dvc stage, a Makefile rule, a Kedro
+catalog or a contract). Edges: artifact -reads-> unit, unit -writes-> artifact, unit -executes-> unit,
+unit -imports-> module, pipeline -declares-> unit/artifact (with `role` cmd/dep/out/consumer/producer).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+UNIT_KINDS = frozenset({"notebook", "script", "module"})
+ARTIFACT_KINDS = frozenset({"file", "url", "table", "model", "env", "config-key", "pattern"})
+
+
+class DataGraph:
+    def __init__(self, graph, unresolved: list[dict] | None = None, tracked: set[str] | None = None):
+        self.g = graph
+        self.unresolved = unresolved or []
+        self.tracked = tracked or set()
+
+    # ------------------------------------------------------------------ nodes
+    def kind(self, node: str) -> str:
+        return self.g.nodes[node].get("kind", "")
+
+    def units(self) -> list[str]:
+        return sorted(n for n, d in self.g.nodes(data=True) if d.get("kind") in UNIT_KINDS)
+
+    def artifacts(self) -> list[str]:
+        return sorted(n for n, d in self.g.nodes(data=True) if d.get("kind") in ARTIFACT_KINDS)
+
+    def pipelines(self) -> list[str]:
+        return sorted(n for n, d in self.g.nodes(data=True) if d.get("kind") == "pipeline")
+
+    # ------------------------------------------------------------------ edges
+    def edges(self, kind: str | None = None) -> Iterable[tuple[str, str, dict[str, Any]]]:
+        for source, target, data in self.g.edges(data=True):
+            if kind is None or data.get("kind") == kind:
+                yield source, target, data
+
+    def writers_of(self, artifact: str) -> list[tuple[str, dict]]:
+        """(unit, edge data) for every write of `artifact`, sorted by unit and position."""
+        if artifact not in self.g:
+            return []
+        out = [(u, d) for u, _, d in self.g.in_edges(artifact, data=True) if d.get("kind") == "writes"]
+        return sorted(out, key=lambda x: (x[0], x[1].get("cell") or 0, x[1].get("line", 0)))
+
+    def readers_of(self, artifact: str) -> list[tuple[str, dict]]:
+        if artifact not in self.g:
+            return []
+        out = [(u, d) for _, u, d in self.g.out_edges(artifact, data=True) if d.get("kind") == "reads"]
+        return sorted(out, key=lambda x: (x[0], x[1].get("cell") or 0, x[1].get("line", 0)))
+
+    def reads_of(self, unit: str) -> list[tuple[str, dict]]:
+        if unit not in self.g:
+            return []
+        return sorted(((a, d) for a, _, d in self.g.in_edges(unit, data=True) if d.get("kind") == "reads"),
+                      key=lambda x: (x[1].get("cell") or 0, x[1].get("line", 0), x[0]))
+
+    def writes_of(self, unit: str) -> list[tuple[str, dict]]:
+        if unit not in self.g:
+            return []
+        return sorted(((a, d) for _, a, d in self.g.out_edges(unit, data=True) if d.get("kind") == "writes"),
+                      key=lambda x: (x[1].get("cell") or 0, x[1].get("line", 0), x[0]))
+
+    def executes_of(self, unit: str) -> list[tuple[str, dict]]:
+        if unit not in self.g:
+            return []
+        return [(t, d) for _, t, d in self.g.out_edges(unit, data=True) if d.get("kind") == "executes"]
+
+    # ------------------------------------------------------------------ declarations
+    def declarations_of(self, node: str, role: str | None = None) -> list[str]:
+        """Pipelines that declare `node` (optionally in a given role)."""
+        if node not in self.g:
+            return []
+        return sorted({p for p, _, d in self.g.in_edges(node, data=True)
+                       if d.get("kind") == "declares" and (role is None or d.get("role") == role)})
+
+    def declared_consumer(self, unit: str, artifact: str) -> bool:
+        """True if a pipeline that runs `unit` lists `artifact` as an input, a contract names `unit` as a
+        consumer of it, or a Kedro catalog manages it."""
+        for pipeline in self.declarations_of(artifact, "dep"):
+            if self.g.nodes[pipeline].get("source") == "kedro":
+                return True
+            if unit in self.declarations_of_unit(pipeline):
+                return True
+        return False
+
+    def declarations_of_unit(self, pipeline: str) -> set[str]:
+        return {t for _, t, d in self.g.out_edges(pipeline, data=True)
+                if d.get("kind") == "declares" and d.get("role") in ("cmd", "consumer")}
+
+    def declared_producer(self, unit: str, artifact: str) -> bool:
+        for pipeline in self.declarations_of(artifact, "out") + self.declarations_of(artifact, "producer"):
+            if unit in self.declarations_of_unit(pipeline) or self.g.nodes[pipeline].get("producer") == unit:
+                return True
+        return False
+
+    def orchestrated(self, unit: str) -> bool:
+        return bool(self.declarations_of(unit, "cmd"))
+
+    def is_tracked(self, artifact: str) -> bool:
+        """DVC-tracked (by a .dvc file or a dvc.yaml out), or under a tracked folder."""
+        return any(artifact == t or artifact.startswith(t.rstrip("/") + "/") for t in self.tracked)
+
+    # ------------------------------------------------------------------ structure
+    def unit_graph(self):
+        """A DiGraph of units: U -> V when V reads an artifact U writes (edge keeps the artifacts)."""
+        import networkx as nx
+
+        ug = nx.DiGraph()
+        ug.add_nodes_from(self.units())
+        for artifact in self.artifacts():
+            writers = {w for w, _ in self.writers_of(artifact)}
+            readers = {r for r, _ in self.readers_of(artifact)}
+            for w in writers:
+                for r in readers:
+                    if w != r:
+                        if ug.has_edge(w, r):
+                            ug[w][r]["artifacts"].append(artifact)
+                        else:
+                            ug.add_edge(w, r, artifacts=[artifact])
+        return ug
+
+    def cycles(self) -> list[list[str]]:
+        """Strongly connected components of more than one node (or with a self loop), as sorted lists."""
+        import networkx as nx
+
+        out = []
+        for component in nx.strongly_connected_components(self.g):
+            if len(component) > 1:
+                out.append(sorted(component))
+        return sorted(out)

@@ -1,0 +1,195 @@
+"""The knowledge base: the I/O, model and config APIs of the ML ecosystem, as data in one place.
+
+Rules and the fact extractor look things up here instead of hard-coding API names. Users extend the
+reader/writer tables from config (`[tool.mldebt.knowledge]`), see `extend_from_config`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True)
+class IOSpec:
+    """How one API touches an artifact.
+
+    `arg`/`kw`: where the path (or table/URI) argument is; `value_arg`/`value_kw`: the object written
+    (None with `value_is_receiver` for `df.to_csv(...)`); `path_is_receiver` for `Path(p).read_text()`.
+    """
+
+    direction: str  # "read", "write", "execute", "doc" (a config loader: read + parse)
+    kind: str = "file"  # "file", "table", "model", "url", "hf", "notebook", "sql"
+    arg: int | None = 0
+    kw: tuple[str, ...] = ()
+    value_arg: int | None = None
+    value_kw: tuple[str, ...] = ()
+    value_is_receiver: bool = False
+    path_is_receiver: bool = False
+    also_writes_arg: int | None = None  # papermill's output notebook, urlretrieve's file
+    also_writes_kw: tuple[str, ...] = ()
+
+
+_PANDAS_PATH_KW = ("filepath_or_buffer", "path", "io", "path_or_buf", "path_or_buffer")
+_R = IOSpec("read", kw=_PANDAS_PATH_KW)
+
+# Fully qualified functions (after import aliases are resolved).
+FUNCTIONS: dict[str, IOSpec] = {}
+for _reader in ("csv", "table", "parquet", "json", "excel", "pickle", "feather", "hdf", "orc", "stata", "sas",
+                "spss", "fwf", "xml", "html", "clipboard"):
+    FUNCTIONS[f"pandas.read_{_reader}"] = _R
+    FUNCTIONS[f"dask.dataframe.read_{_reader}"] = _R
+    FUNCTIONS[f"modin.pandas.read_{_reader}"] = _R
+for _reader in ("csv", "parquet", "json", "ndjson", "ipc", "excel", "avro", "delta"):
+    FUNCTIONS[f"polars.read_{_reader}"] = IOSpec("read", kw=("source", "file"))
+    FUNCTIONS[f"polars.scan_{_reader}"] = IOSpec("read", kw=("source", "file"))
+FUNCTIONS.update({
+    "pandas.read_sql": IOSpec("read", "sql", kw=("sql",)),
+    "pandas.read_sql_query": IOSpec("read", "sql", kw=("sql",)),
+    "pandas.read_sql_table": IOSpec("read", "table", kw=("table_name",)),
+    "polars.read_database": IOSpec("read", "sql", kw=("query",)),
+    "numpy.load": IOSpec("read", kw=("file",)),
+    "numpy.loadtxt": IOSpec("read", kw=("fname",)),
+    "numpy.genfromtxt": IOSpec("read", kw=("fname",)),
+    "numpy.fromfile": IOSpec("read", kw=("file",)),
+    "numpy.memmap": IOSpec("read", kw=("filename",)),
+    "numpy.save": IOSpec("write", kw=("file",), value_arg=1, value_kw=("arr",)),
+    "numpy.savez": IOSpec("write", kw=("file",), value_arg=1),
+    "numpy.savez_compressed": IOSpec("write", kw=("file",), value_arg=1),
+    "numpy.savetxt": IOSpec("write", kw=("fname",), value_arg=1, value_kw=("X",)),
+    "open": IOSpec("read", kw=("file",)),  # direction decided by the mode argument
+    "io.open": IOSpec("read", kw=("file",)),
+    "codecs.open": IOSpec("read", kw=("filename",)),
+    "gzip.open": IOSpec("read", kw=("filename",)),
+    "joblib.load": IOSpec("read", "model", kw=("filename",)),
+    "joblib.dump": IOSpec("write", "model", arg=1, kw=("filename",), value_arg=0, value_kw=("value",)),
+    "sklearn.externals.joblib.load": IOSpec("read", "model", kw=("filename",)),
+    "sklearn.externals.joblib.dump": IOSpec("write", "model", arg=1, kw=("filename",), value_arg=0),
+    "torch.load": IOSpec("read", "model", kw=("f",)),
+    "torch.save": IOSpec("write", "model", arg=1, kw=("f",), value_arg=0, value_kw=("obj",)),
+    "torch.jit.load": IOSpec("read", "model", kw=("f",)),
+    "torch.jit.save": IOSpec("write", "model", arg=1, kw=("f",), value_arg=0),
+    "tensorflow.keras.models.load_model": IOSpec("read", "model", kw=("filepath",)),
+    "keras.models.load_model": IOSpec("read", "model", kw=("filepath",)),
+    "keras.saving.load_model": IOSpec("read", "model", kw=("filepath",)),
+    "tensorflow.saved_model.load": IOSpec("read", "model", kw=("export_dir",)),
+    "tensorflow.saved_model.save": IOSpec("write", "model", arg=1, kw=("export_dir",), value_arg=0),
+    "tensorflow.keras.models.save_model": IOSpec("write", "model", arg=1, kw=("filepath",), value_arg=0),
+    "keras.models.save_model": IOSpec("write", "model", arg=1, kw=("filepath",), value_arg=0),
+    "xgboost.Booster": IOSpec("read", "model", arg=None, kw=("model_file",)),
+    "lightgbm.Booster": IOSpec("read", "model", arg=None, kw=("model_file",)),
+    "pyarrow.parquet.read_table": IOSpec("read", kw=("source",)),
+    "pyarrow.parquet.write_table": IOSpec("write", arg=1, kw=("where",), value_arg=0),
+    "pyarrow.csv.read_csv": IOSpec("read", kw=("input_file",)),
+    "pyarrow.feather.read_feather": IOSpec("read", kw=("source",)),
+    "pyarrow.feather.write_feather": IOSpec("write", arg=1, kw=("dest",), value_arg=0),
+    "mlflow.log_artifact": IOSpec("read", kw=("local_path",)),
+    "mlflow.log_artifacts": IOSpec("read", kw=("local_dir",)),
+    "papermill.execute_notebook": IOSpec("execute", "notebook", kw=("input_path",), also_writes_arg=1,
+                                         also_writes_kw=("output_path",)),
+    "requests.get": IOSpec("read", "url", kw=("url",)),
+    "urllib.request.urlopen": IOSpec("read", "url", kw=("url",)),
+    "urllib.request.urlretrieve": IOSpec("read", "url", kw=("url",), also_writes_arg=1, also_writes_kw=("filename",)),
+    "wget.download": IOSpec("read", "url", kw=("url",), also_writes_arg=1, also_writes_kw=("out",)),
+    "datasets.load_dataset": IOSpec("read", "hf", kw=("path",)),
+    "datasets.load_from_disk": IOSpec("read", kw=("dataset_path",)),
+    "dvc.api.read": IOSpec("read", kw=("path",)),
+    "dvc.api.open": IOSpec("read", kw=("path",)),
+    "matplotlib.pyplot.savefig": IOSpec("write", kw=("fname",)),
+    "cv2.imread": IOSpec("read", kw=("filename",)),
+    "cv2.imwrite": IOSpec("write", kw=("filename",), value_arg=1),
+    "PIL.Image.open": IOSpec("read", kw=("fp",)),
+    "shutil.copy": IOSpec("read", kw=("src",), also_writes_arg=1, also_writes_kw=("dst",)),
+    "shutil.copyfile": IOSpec("read", kw=("src",), also_writes_arg=1, also_writes_kw=("dst",)),
+    "shutil.copy2": IOSpec("read", kw=("src",), also_writes_arg=1, also_writes_kw=("dst",)),
+    "shutil.move": IOSpec("read", kw=("src",), also_writes_arg=1, also_writes_kw=("dst",)),
+    "glob.glob": IOSpec("read", kw=("pathname",)),
+    "pathlib.Path.glob": IOSpec("read"),
+})
+for _flavor in ("sklearn", "pytorch", "tensorflow", "keras", "xgboost", "lightgbm", "catboost", "pyfunc",
+                "transformers", "onnx", "spark", "statsmodels", "prophet", "h2o"):
+    FUNCTIONS[f"mlflow.{_flavor}.load_model"] = IOSpec("read", "model", kw=("model_uri",))
+    FUNCTIONS[f"mlflow.{_flavor}.log_model"] = IOSpec("write", "model", arg=1, kw=("artifact_path", "name"),
+                                                       value_arg=0)
+    FUNCTIONS[f"mlflow.{_flavor}.save_model"] = IOSpec("write", "model", arg=1, kw=("path",), value_arg=0)
+
+# Config loaders: their result is a config document that later subscripts read keys from.
+CONFIG_LOADERS: dict[str, int | None] = {  # qualname -> index of the path/stream argument (None: fixed file)
+    "yaml.safe_load": 0, "yaml.load": 0, "yaml.full_load": 0, "yaml.unsafe_load": 0,
+    "json.load": 0, "toml.load": 0, "tomllib.load": 0, "tomli.load": 0,
+    "omegaconf.OmegaConf.load": 0, "dvc.api.params_show": None,
+}
+DEFAULT_CONFIG_FILE = {"dvc.api.params_show": "params.yaml"}
+
+# Methods matched by name when the receiver's type is unknown (`df.to_csv(path)`).
+METHODS: dict[str, IOSpec] = {}
+for _writer in ("csv", "parquet", "json", "excel", "pickle", "feather", "hdf", "orc", "stata", "xml"):
+    METHODS[f"to_{_writer}"] = IOSpec("write", kw=("path_or_buf", "path", "excel_writer", "fname", "path_or_buffer"),
+                                      value_is_receiver=True)
+for _writer in ("csv", "parquet", "json", "ndjson", "ipc", "excel", "avro", "delta"):
+    METHODS[f"write_{_writer}"] = IOSpec("write", kw=("file",), value_is_receiver=True)
+METHODS.update({
+    "to_sql": IOSpec("write", "table", kw=("name",), value_is_receiver=True),
+    "tofile": IOSpec("write", kw=("fid",), value_is_receiver=True),
+    "sink_parquet": IOSpec("write", kw=("path",), value_is_receiver=True),
+    "save_model": IOSpec("write", "model", kw=("fname", "filepath"), value_is_receiver=True),
+    "save_weights": IOSpec("write", "model", kw=("filepath",), value_is_receiver=True),
+    "save_pretrained": IOSpec("write", "model", kw=("save_directory",), value_is_receiver=True),
+    "load_model": IOSpec("read", "model", kw=("fname", "filepath")),
+    "load_weights": IOSpec("read", "model", kw=("filepath",)),
+    "from_pretrained": IOSpec("read", "hf", kw=("pretrained_model_name_or_path",)),
+    "savefig": IOSpec("write", kw=("fname",), value_is_receiver=True),
+    "read_text": IOSpec("read", arg=None, path_is_receiver=True),
+    "read_bytes": IOSpec("read", arg=None, path_is_receiver=True),
+    "write_text": IOSpec("write", arg=None, path_is_receiver=True, value_arg=0),
+    "write_bytes": IOSpec("write", arg=None, path_is_receiver=True, value_arg=0),
+})
+# `model.save(path)` (keras, statsmodels, gensim...) only counts when the receiver was fitted or built as a model.
+MODEL_SAVE_METHODS = {"save": IOSpec("write", "model", kw=("filepath",), value_is_receiver=True)}
+
+# Spark: `spark.read.<fmt>(path)`, `df.write.<fmt>(path)`, `.saveAsTable(name)`.
+SPARK_READ_FORMATS = {"csv", "parquet", "json", "orc", "text", "load", "avro", "delta", "jdbc"}
+SPARK_WRITE_FORMATS = {"csv", "parquet", "json", "orc", "text", "save", "avro", "delta"}
+SPARK_TABLE_READS = {"table"}
+SPARK_TABLE_WRITES = {"saveAsTable", "insertInto"}
+SQL_EXECUTORS = {"execute", "executemany", "sql", "read_sql", "exec_driver_sql"}
+
+# Model training / inference.
+FIT_METHODS = {"fit", "fit_transform", "partial_fit", "fit_generator", "fit_resample", "train"}
+PREDICT_METHODS = {"predict", "predict_proba", "predict_log_proba", "decision_function", "score_samples"}
+ML_CONSTRUCTOR_PREFIXES = (
+    "sklearn.", "xgboost.", "lightgbm.", "catboost.", "torch.optim.", "tensorflow.keras.optimizers.",
+    "keras.optimizers.", "tensorflow.keras.callbacks.", "transformers.TrainingArguments", "imblearn.",
+    "statsmodels.", "prophet.", "torch.optim.lr_scheduler.",
+)
+NOT_HYPERPARAMETERS = frozenset({
+    "random_state", "n_jobs", "verbose", "verbosity", "seed", "random_seed", "silent", "copy", "copy_X",
+    "warm_start", "nthread", "thread_count", "device", "gpu_id", "n_gpus", "logging_steps", "save_steps",
+    "output_dir", "logging_dir", "report_to", "eval_steps", "save_total_limit", "dataloader_num_workers",
+})
+
+# Logging and experiment-tracking set-up, for configuration sprawl.
+LOGGING_SETUPS = frozenset({
+    "logging.basicConfig", "logging.config.dictConfig", "logging.config.fileConfig", "logging.FileHandler",
+    "logging.handlers.RotatingFileHandler", "logging.handlers.TimedRotatingFileHandler",
+    "mlflow.set_tracking_uri", "wandb.init", "neptune.init_run", "neptune.init",
+    "torch.utils.tensorboard.SummaryWriter", "tensorboardX.SummaryWriter",
+})
+TRACKING_CALLS = frozenset({"mlflow.set_tracking_uri", "wandb.init", "neptune.init_run", "neptune.init"})
+
+# Monitoring: calls that record a prediction service's inputs/outputs somewhere a monitor can read.
+MONITORING_MODULES = ("logging", "prometheus_client", "evidently", "whylogs", "mlflow", "statsd", "datadog",
+                      "opentelemetry", "wandb", "structlog", "loguru", "nannyml", "arize", "sentry_sdk")
+WEB_FRAMEWORK_MODULES = ("flask", "fastapi", "bentoml", "starlette", "django", "aiohttp", "sanic", "tornado",
+                         "gradio", "streamlit", "ray.serve")
+
+
+def extend_from_config(readers: dict[str, dict], writers: dict[str, dict]) -> None:
+    """Add user-declared readers/writers: `{"mylib.load_table": {"arg": 0, "kind": "table"}}`."""
+    for table, direction in ((readers, "read"), (writers, "write")):
+        for name, opts in table.items():
+            spec = IOSpec(direction, kind=str(opts.get("kind", "file")), arg=opts.get("arg", 0),
+                          kw=tuple(opts.get("kw", ())), value_arg=opts.get("value-arg"))
+            if name.startswith("."):
+                METHODS[name[1:]] = replace(spec, value_is_receiver=direction == "write")
+            else:
+                FUNCTIONS[name] = spec

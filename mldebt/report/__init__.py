@@ -1,0 +1,30 @@
+"""Reporters: pure functions from findings (and the graph) to text, one module per format."""
+
+from __future__ import annotations
+
+
+def render_check(result, fmt: str, statistics: bool = False, stream=None) -> str:
+    """Render a CheckResult in one of the `check --format` formats."""
+    from mldebt.report.common import records
+
+    recs = records(result.findings)
+    s = result.scan
+    notebooks = sum(1 for f in s.files if f.endswith(".ipynb"))
+    scripts = len(s.files) - notebooks
+    if statistics:
+        from mldebt.report.statistics import render as render_stats
+
+        return render_stats(recs, fmt)
+    if fmt == "json":
+        from mldebt.report.json_format import render
+
+        errors = [{"path": p, "message": m} for p, m in s.problems]
+        errors += [{"path": path, "message": note} for path, f in sorted(s.facts.items()) for note in f.notes]
+        return render(recs, str(s.root), len(s.files), errors)
+    if fmt == "text":
+        from mldebt.report import text
+
+        summary = text.summary_line(len(recs), scripts, notebooks, s.elapsed, result.baseline_hidden)
+        return text.render(recs, summary, text.use_colour(stream) if stream is not None else False)
+    module = __import__(f"mldebt.report.{fmt}", fromlist=["render"])
+    return module.render(recs, result)

@@ -1,0 +1,1 @@
+"""MLD3xx: configuration debt (Sculley et al. §6)."""

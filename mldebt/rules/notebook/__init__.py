@@ -1,0 +1,1 @@
+"""MLD5xx: notebook hygiene."""

@@ -1,0 +1,1 @@
+"""MLD6xx: reproducibility and evaluation correctness."""

@@ -1,0 +1,1 @@
+"""MLD2xx: ML-system anti-patterns (Sculley et al. §5)."""

@@ -1,0 +1,1 @@
+"""MLD0xx: mldebt itself (unparsable sources, unused suppressions)."""

@@ -1,0 +1,1 @@
+"""MLD4xx: changes in the external world (Sculley et al. §7)."""

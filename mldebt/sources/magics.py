@@ -1,0 +1,100 @@
+"""Masking IPython syntax (magics, `!shell`, `?help`) so a cell parses as Python with unchanged line numbers.
+
+Each masked line keeps its indentation and becomes `pass` (or `target = ...` for `x = !cmd`), so the
+AST positions of every other line stay exactly where the user sees them. The masked text is kept as
+`Magic` records for the rules that care about it (installs, shell pipeline steps, `%run`, `%%sql`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from mldebt.sources.model import Magic
+
+# Cell magics whose body is still Python (the magic only wraps its execution).
+PYTHON_BODY_CELL_MAGICS = frozenset(
+    {"time", "timeit", "capture", "prun", "debug", "pdb", "memit", "mprun", "lprun", "snakeviz", "tensorflow_version"}
+)
+
+_ASSIGN_MAGIC = re.compile(r"^(?P<indent>\s*)(?P<target>[A-Za-z_][\w]*(?:\s*,\s*[A-Za-z_][\w]*)*)\s*=\s*(?P<sigil>!|%{1,2})(?P<cmd>.*)$")
+_IDENT = re.compile(r"[A-Za-z_][\w.]*")
+
+
+def _looks_like_ipython(line: str) -> bool:
+    stripped = line.strip()
+    if not stripped or stripped.startswith("#"):
+        return False
+    if stripped[0] in "%!?":
+        return True
+    if stripped.endswith("?") and _IDENT.fullmatch(stripped.rstrip("?")):
+        return True
+    return bool(_ASSIGN_MAGIC.match(line))
+
+
+def needs_masking(text: str) -> bool:
+    """Cheap pre-check so plain Python cells skip the masking pass."""
+    return any(_looks_like_ipython(line) for line in text.splitlines())
+
+
+def _split_name(command: str) -> str:
+    command = command.strip()
+    match = re.match(r"[\w.\-/]+", command)
+    if not match:
+        return ""
+    word = match.group(0)
+    return word.rsplit("/", 1)[-1]
+
+
+def mask_cell(text: str) -> tuple[str, list[Magic], str | None]:
+    """Return (python_code, magics, non_python_cell_magic) for one cell's text."""
+    lines = text.split("\n")
+    magics: list[Magic] = []
+    first = lines[0].lstrip() if lines else ""
+    if first.startswith("%%"):
+        name = _split_name(first[2:])
+        magics.append(Magic(1, len(lines[0]) - len(first) + 1, "cell", name, "\n".join(lines)[len(lines[0]) - len(first) + 2:]))
+        if name not in PYTHON_BODY_CELL_MAGICS:
+            return "\n".join("" for _ in lines), magics, name
+        lines[0] = ""
+        start = 1
+    else:
+        start = 0
+    if not needs_masking("\n".join(lines[start:])):
+        return "\n".join(lines), magics, None
+    out = list(lines)
+    i = start
+    while i < len(lines):
+        line = lines[i]
+        if not _looks_like_ipython(line):
+            i += 1
+            continue
+        # gather continuation lines (a trailing backslash continues a magic)
+        end = i
+        while lines[end].rstrip().endswith("\\") and end + 1 < len(lines):
+            end += 1
+        joined = " ".join(lines[k].rstrip().rstrip("\\").strip() for k in range(i, end + 1))
+        indent = line[: len(line) - len(line.lstrip())]
+        stripped = line.strip()
+        column = len(indent) + 1
+        assign = _ASSIGN_MAGIC.match(line)
+        if assign and not stripped.startswith(("%", "!", "?")):
+            sigil, cmd = assign.group("sigil"), assign.group("cmd")
+            kind = "shell" if sigil == "!" else "line"
+            cmd_joined = joined.split("=", 1)[1].strip().lstrip("!%")
+            magics.append(Magic(i + 1, column, kind, _split_name(cmd), cmd_joined, assign.group("target")))
+            out[i] = f"{indent}{assign.group('target')} = ..."
+        elif stripped.startswith("!"):
+            cmd = joined.lstrip("!")
+            magics.append(Magic(i + 1, column, "shell", _split_name(cmd), cmd))
+            out[i] = indent + "pass"
+        elif stripped.startswith("%"):
+            cmd = joined.lstrip("%")
+            magics.append(Magic(i + 1, column, "line", _split_name(cmd), cmd))
+            out[i] = indent + "pass"
+        else:  # help: obj? / ?obj / obj??
+            magics.append(Magic(i + 1, column, "help", stripped.strip("?"), stripped))
+            out[i] = indent + "pass"
+        for k in range(i + 1, end + 1):
+            out[k] = indent + "pass"
+        i = end + 1
+    return "\n".join(out), magics, None
