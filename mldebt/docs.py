@@ -65,3 +65,29 @@ def rule_page(rule: type[Rule]) -> str:
     else:
         lines += ["None.", ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def write_pages(folder, rule_ids=None) -> list[str]:
+    """Write `rules/MLDxxx.md` for the given rules (all by default); returns the paths written."""
+    from pathlib import Path
+
+    from mldebt.cache import atomic_write
+    from mldebt.rules import all_rules
+
+    folder = Path(folder)
+    written = []
+    for rule_id, rule in all_rules().items():
+        if rule_ids and rule_id not in rule_ids:
+            continue
+        path = folder / f"{rule_id}.md"
+        atomic_write(path, rule_page(rule).encode("utf-8"))
+        written.append(str(path))
+    return written
+
+
+if __name__ == "__main__":  # python -m mldebt.docs [MLD101 ...]: regenerate rule pages
+    import sys
+    from pathlib import Path
+
+    for written_path in write_pages(Path(__file__).resolve().parent.parent / "rules", sys.argv[1:] or None):
+        print(written_path)
