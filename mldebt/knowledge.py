@@ -151,6 +151,8 @@ SPARK_READ_FORMATS = {"csv", "parquet", "json", "orc", "text", "load", "avro", "
 SPARK_WRITE_FORMATS = {"csv", "parquet", "json", "orc", "text", "save", "avro", "delta"}
 SPARK_TABLE_READS = {"table"}
 SPARK_TABLE_WRITES = {"saveAsTable", "insertInto"}
+SHELL_RUNNERS = frozenset({"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
+                           "subprocess.Popen", "os.system"})
 SQL_EXECUTORS = {"execute", "executemany", "sql", "read_sql", "exec_driver_sql"}
 
 # Model training / inference.

@@ -314,8 +314,26 @@ class Extractor:
                 self.add_event("read", qual, "file", node, expr=("const", kb.DEFAULT_CONFIG_FILE[qual]))
         elif attr is not None:
             self.handle_method(node, func, attr, qual)
+        if qual in kb.SHELL_RUNNERS:
+            self.handle_shell(node)
         self.handle_env(node, qual)
         self.handle_ml(node, qual, attr)
+
+    def handle_shell(self, node: ast.Call) -> None:
+        """`subprocess.run(["python", "step.py"])` / `os.system("papermill a.ipynb b.ipynb")` run project code."""
+        from mldebt.graph.declared import units_in_command
+
+        command = self.arg(node, 0, ("args", "command"))
+        if isinstance(command, (ast.List, ast.Tuple)):
+            parts = [literal_value(e) for e in command.elts]
+            text = " ".join(p if isinstance(p, str) else "*" for p in parts)
+        else:
+            value = literal_value(command) if command is not None else None
+            text = value if isinstance(value, str) else ""
+        for unit in units_in_command(text, ""):
+            if "*" not in unit and not unit.endswith("__main__.py"):
+                self.add_event("execute", self.qualname(node.func) or "subprocess", "file", node,
+                               expr=("const", unit))
 
     def apply_spec(self, node: ast.Call, spec: kb.IOSpec, qual: str) -> None:
         if spec.kind == "sql":
