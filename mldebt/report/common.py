@@ -59,6 +59,15 @@ def tool_info() -> dict:
     return {"name": "mldebt", "version": __version__}
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def baseline_note(hidden: int) -> str:
+    """"7 known findings hidden by baseline" (empty when nothing was hidden)."""
+    return f"{plural(hidden, 'known finding')} hidden by baseline" if hidden else ""
+
+
 def location(rec: dict) -> str:
     if rec["cell"] is not None:
         return f"{rec['path']}:cell {rec['cell']}:{rec['line']}:{rec['column']}"

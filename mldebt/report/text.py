@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from mldebt.report.common import location
+from mldebt.report.common import baseline_note, location, plural
 
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _BOLD, _RESET = "\033[1m", "\033[0m"
@@ -32,8 +32,7 @@ def render(recs: list[dict], summary: str, colour: bool = False) -> str:
 
 
 def summary_line(count: int, scripts: int, notebooks: int, elapsed: float, hidden: int = 0) -> str:
-    plural = "finding" if count == 1 else "findings"
-    text = f"Found {count} {plural} ({scripts} files, {notebooks} notebooks) in {elapsed:.2f}s"
+    text = f"Found {plural(count, 'finding')} ({scripts} files, {notebooks} notebooks) in {elapsed:.2f}s"
     if hidden:
-        text += f"; {hidden} known finding{'s' if hidden != 1 else ''} hidden by baseline"
+        text += f"; {baseline_note(hidden)}"
     return text
