@@ -4,6 +4,7 @@ so `mldebt --version` and `--help` stay fast."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -37,6 +38,20 @@ def _validate_ids(ids: list[str], option: str) -> None:
         if not any(r.startswith(rule_id) for r in all_rules()):
             click.echo(f"mldebt: {option}: unknown rule id or prefix {rule_id!r}", err=True)
             sys.exit(2)
+
+
+def _internal_error(exc: BaseException) -> None:
+    from mldebt.config import ConfigError
+
+    if isinstance(exc, ConfigError):
+        click.echo(f"mldebt: configuration error: {exc}", err=True)
+    else:
+        import traceback
+
+        where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        at = f" at {Path(where.filename).name}:{where.lineno}" if where else ""
+        click.echo(f"mldebt: internal error: {type(exc).__name__}: {exc}{at} (please report this)", err=True)
+    sys.exit(2)
 
 
 def _check_paths(paths: tuple[str, ...]) -> None:
@@ -89,11 +104,17 @@ def check(paths, fmt, output, select, ignore, config_path, baseline, exit_zero, 
     try:
         result = api.check(list(paths), config=config, select=select_ids or None, ignore=ignore_ids or None,
                            jobs=jobs, use_cache=not no_cache, baseline=known)
+        stream = sys.stdout if output in (None, "-") else None
+        text = render_check(result, fmt, statistics, stream)
     except KeyboardInterrupt:
         click.echo("mldebt: interrupted", err=True)
         sys.exit(130)
-    stream = sys.stdout if output in (None, "-") else None
-    text = render_check(result, fmt, statistics, stream)
+    except Exception as exc:  # a bug must exit 2 (not 1, which means "findings") and say so
+        _internal_error(exc)
+    if result.baseline_hidden and (statistics or fmt in ("json", "sarif")):
+        from mldebt.report.common import baseline_note
+
+        click.echo(f"mldebt: {baseline_note(result.baseline_hidden)}", err=True)  # text formats say it inline
     from mldebt.output import emit
 
     try:

@@ -31,3 +31,24 @@ def run_check():
         return api.check(targets, select=select, jobs=1, use_cache=False, **kwargs).findings
 
     return run
+
+
+@pytest.fixture
+def cli(monkeypatch):
+    """`cli(*args, cwd=None, env=None)` runs `mldebt ...` in-process -> (exit code, stdout, stderr)."""
+    from click.testing import CliRunner
+
+    from mldebt.cli import main
+
+    try:
+        runner = CliRunner(mix_stderr=False)  # click < 8.2
+    except TypeError:
+        runner = CliRunner()
+
+    def run(*args, cwd=None, env=None):
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        result = runner.invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
+        return result.exit_code, result.stdout, result.stderr
+
+    return run
