@@ -10,6 +10,10 @@ from mldebt import api
 from mldebt.testing import write_example
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: runs external tools (pre-commit, git); deselect with -m 'not slow'")
+
+
 @pytest.fixture
 def project(tmp_path):
     """`project(files)` writes a project dict under a fresh tmp dir and returns its root."""
