@@ -20,6 +20,16 @@ CACHE_DIR = ".mldebt_cache"
 MAGIC = b"mldebt-cache-1\n"
 
 
+def _file_mode(path: Path) -> int:
+    """The existing file's mode, or what a plain open() would create (0666 minus the umask)."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write `data` to `path` via a temp file in the same folder and an atomic rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -27,6 +37,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.chmod(tmp, _file_mode(path))  # mkstemp makes 0600 files; outputs get the usual permissions
         os.replace(tmp, path)
     except BaseException:
         try:
