@@ -195,3 +195,75 @@ def extend_from_config(readers: dict[str, dict], writers: dict[str, dict]) -> No
                 METHODS[name[1:]] = replace(spec, value_is_receiver=direction == "write")
             else:
                 FUNCTIONS[name] = spec
+
+# ---------------------------------------------------------------- ML-system anti-patterns (MLD2xx)
+# Glue code (MLD201): conversions that move the same values from one container format to another.
+CONVERSION_METHODS = frozenset({"to_numpy", "tolist", "to_list", "reshape", "astype", "to_dict", "to_records",
+                                "numpy", "ravel", "flatten", "to_frame"})
+CONVERSION_ATTRIBUTES = frozenset({"values"})
+CONVERSION_FUNCTIONS = frozenset({
+    "numpy.array", "numpy.asarray", "numpy.asanyarray", "numpy.ascontiguousarray", "pandas.DataFrame",
+    "pandas.Series", "json.dumps", "json.loads", "torch.tensor", "torch.from_numpy", "torch.as_tensor",
+    "tensorflow.convert_to_tensor", "tensorflow.constant",
+})
+# Calls that make a block "ML code": model fitting, inference and transformation.
+MODEL_CALL_METHODS = FIT_METHODS | PREDICT_METHODS | {"transform", "inverse_transform", "fit_predict", "evaluate"}
+
+# Multiple languages (MLD204): SQL entry points, and how shell commands are classified.
+SQL_CALL_FUNCTIONS = frozenset({"pandas.read_sql", "pandas.read_sql_query", "polars.read_database", "sqlalchemy.text",
+                                "duckdb.sql", "duckdb.query", "pandasql.sqldf"})
+# Programs that install packages (MLD504's business) or only look at the machine or the data.
+SHELL_INSTALLERS = frozenset({"pip", "pip3", "conda", "mamba", "micromamba", "apt", "apt-get", "yum", "brew", "uv",
+                              "poetry", "pipenv", "npm"})
+SHELL_INSPECTION = frozenset({
+    "ls", "ll", "cat", "head", "tail", "less", "more", "nvidia-smi", "pwd", "du", "df", "wc", "tree", "which",
+    "whereis", "echo", "free", "top", "htop", "ps", "env", "printenv", "nproc", "lscpu", "lsb_release", "uname",
+    "file", "stat", "date", "whoami", "hostname", "find", "grep", "md5sum", "sha256sum", "diff", "nvcc",
+    "git", "id", "cd", "export", "set", "sleep", "true", "false", "clear",
+})
+# Downloading, unpacking and moving files: environment set-up, left to MLD102 (unversioned sources).
+SHELL_SETUP = frozenset({"wget", "curl", "gdown", "kaggle", "unzip", "tar", "gunzip", "gzip", "7z", "mkdir", "cp",
+                         "mv", "rm", "ln", "touch", "chmod", "gsutil", "aws", "az", "rsync", "scp", "huggingface-cli",
+                         "dvc", "git-lfs"})
+# Programs that run a pipeline step: another interpreter, a notebook runner, a job submitter, a data language.
+SHELL_PIPELINE_STEPS = frozenset({
+    "Rscript", "R", "julia", "spark-submit", "pyspark", "node", "scala", "java", "papermill", "jupyter", "ipython",
+    "make", "awk", "gawk", "sed", "jq", "psql", "mysql", "sqlite3", "bq", "snowsql", "dbt", "hive", "beeline", "bash", "sh",
+    "zsh", "mlflow", "kedro", "luigi", "airflow", "accelerate", "torchrun", "deepspeed", "horovodrun",
+})
+# `python -m <module>` that installs or inspects rather than runs a step.
+PYTHON_MODULES_NOT_STEPS = frozenset({"pip", "venv", "virtualenv", "ensurepip", "ipykernel", "nltk.downloader",
+                                      "spacy", "pytest", "http.server", "json.tool", "site", "pip_audit", "platform",
+                                      "torch.utils.collect_env", "tensorboard"})
+# Cell magics whose body is another programming language, with the language's name for messages.
+OTHER_LANGUAGE_CELL_MAGICS = {"sql": "SQL", "bash": "bash", "sh": "shell", "R": "R", "julia": "Julia",
+                              "perl": "Perl", "ruby": "Ruby", "octave": "Octave", "matlab": "MATLAB",
+                              "scala": "Scala", "spark": "Spark SQL", "sparksql": "Spark SQL", "bigquery": "SQL",
+                              "script": "script"}
+
+# Prototype smell (MLD205): ways of running or importing notebooks as if they were modules.
+NOTEBOOK_IMPORTERS = ("import_ipynb", "nbimporter", "ipynb.fs", "importnb", "ipynb_path")
+NOTEBOOK_TEST_TOOLS = ("nbval", "nbmake", "testbook", "treon", "pytest-notebook", "nbqa", "nbdime")
+FUNCTIONS.setdefault("runpy.run_path", IOSpec("execute", "file", kw=("path_name",)))
+FUNCTIONS.setdefault("nbclient.execute", IOSpec("execute", "notebook", kw=("nb",)))
+
+# ---------------------------------------------------------------- external world (MLD4xx)
+# Fixed thresholds (MLD401): calls whose output is a model score, and transforms that keep it a score.
+SCORE_METHODS = frozenset({"predict_proba", "decision_function", "predict", "predict_log_proba"})
+SCORE_PRESERVING_METHODS = frozenset({"ravel", "flatten", "squeeze", "reshape", "max", "min", "round", "clip",
+                                      "numpy", "cpu", "detach", "item", "tolist", "to_numpy", "astype", "copy"})
+SCORE_PRESERVING_FUNCTIONS = frozenset({
+    "numpy.ravel", "numpy.squeeze", "numpy.asarray", "numpy.array", "numpy.max", "numpy.amax", "numpy.min",
+    "numpy.amin", "numpy.clip", "numpy.round", "numpy.around", "scipy.special.expit", "scipy.special.softmax",
+    "torch.sigmoid", "torch.softmax", "tensorflow.sigmoid", "tensorflow.nn.sigmoid", "tensorflow.nn.softmax",
+    "float", "pandas.Series",
+})
+# Unmonitored predictions (MLD402): web routes, and calls that record values somewhere a monitor can read.
+WEB_ROUTE_DECORATORS = frozenset({"route", "get", "post", "put", "patch", "api_route", "websocket", "api"})
+DRIFT_MONITORING_MODULES = ("evidently", "whylogs", "nannyml", "arize", "alibi_detect", "deepchecks", "fiddler",
+                            "prometheus_client", "statsd", "datadog", "opentelemetry")
+LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "bind"})
+METRIC_METHODS = frozenset({"observe", "inc", "dec", "set", "labels", "gauge", "increment", "histogram", "timing",
+                            "distribution", "log_metric", "log_metrics", "log_table", "log_dict", "log_predictions",
+                            "add_scalar", "record"})
+EVALUATION_PREFIXES = ("sklearn.metrics.", "torchmetrics.", "evaluate.")

@@ -68,6 +68,30 @@ def calls_in(node: ast.AST) -> Iterable[ast.Call]:
                 stack.append(child)
 
 
+def import_aliases(imports: Iterable[ImportFact]) -> dict[str, str]:
+    """Local name -> qualified name from a file's imports (`np` -> `numpy`, `DataFrame` -> `pandas.DataFrame`),
+    for rules that resolve call names from `FileFacts.imports` without re-walking the tree."""
+    aliases: dict[str, str] = {}
+    for imp in imports:
+        if imp.local is not None:
+            aliases[imp.local] = imp.module if imp.local != imp.module.split(".")[0] else imp.local
+        elif not imp.module.startswith("."):
+            for name, local in imp.names:
+                if name != "*":
+                    aliases[local] = f"{imp.module}.{name}"
+    return aliases
+
+
+def dotted_name(node: ast.AST, aliases: dict[str, str]) -> str | None:
+    """`np.linalg.norm` -> "numpy.linalg.norm" through `aliases`; None for anything but names/attributes."""
+    if isinstance(node, ast.Name):
+        return aliases.get(node.id, node.id)
+    if isinstance(node, ast.Attribute):
+        base = dotted_name(node.value, aliases)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
 class Extractor:
     def __init__(self, path: str, kind: str):
         self.facts = FileFacts(path=path, kind=kind)

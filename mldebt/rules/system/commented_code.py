@@ -1,0 +1,155 @@
+"""Finding commented-out code: runs of comment lines that parse as Python statements, not prose.
+
+Prose often parses too (`This is prose` is a comparison, `Note: the model` an annotation), so a span
+only counts when its statements look like code someone ran: assignments, imports, calls, compound
+statements. Comment lines that are markers or directives (`# In[3]:`, `# %%`, `# noqa`, `# type:`,
+URLs, licence headers, jupytext headers and Markdown cells of percent-format scripts) never count.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+import warnings
+from dataclasses import dataclass
+
+MAX_STATEMENT_LINES = 25  # a commented statement longer than this is not looked for
+MAX_RUN_LINES = 400  # longer comment runs are only checked in their first lines
+
+_EXPORT_MARKER = re.compile(r"^(In|Out)\s*\[\s*\d*\s*\]\s*:?\s*$")
+_DIRECTIVE = re.compile(r"^\s*(noqa\b|mldebt:|type:|pylint:|fmt:|isort:|pragma\b|mypy:|pyright:|ruff:|flake8\b|"
+                        r"nosec\b|pyre-|pytype:|yapf:|black:|codespell:|spellchecker:)", re.I)
+_CODING = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+")
+_LICENCE = re.compile(r"copyright|licen[cs]e|spdx|all rights reserved|warrant", re.I)
+_EXAMPLE_INTRO = re.compile(r"\b(example|examples|usage|e\.g\.|for instance|such as|like this|doctest)\b.*:\s*$", re.I)
+_JUPYTEXT_MARKER = re.compile(r"^\s*(%%|\+\s*(\[|$|\{)|-\s*$)")
+_MARKDOWN_MARKER = re.compile(r"^\s*(%%|\+)\s*\[(markdown|md|raw)\]", re.I)
+_INCOMPLETE = ("expected an indented block", "was never closed", "unexpected EOF", "unterminated triple-quoted",
+               "incomplete input")
+
+
+@dataclass(frozen=True)
+class CommentedCode:
+    """A block of commented-out code: its first and last line, the `#` column and the first code line."""
+
+    line: int
+    end_line: int
+    column: int
+    end_column: int
+    code_lines: int
+    first: str
+
+
+def _parse(text: str) -> tuple[str, ast.Module | None]:
+    """("ok", tree), ("incomplete", None) or ("invalid", None)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return "ok", ast.parse(textwrap.dedent(text))
+    except SyntaxError as exc:
+        message = str(exc.msg or "")
+        return ("incomplete" if any(m in message for m in _INCOMPLETE) else "invalid"), None
+    except (ValueError, RecursionError, MemoryError):
+        return "invalid", None
+
+
+def _is_code(stmt: ast.stmt) -> bool:
+    """A statement that reads as code rather than as a sentence that happens to parse."""
+    if isinstance(stmt, ast.Expr):
+        value = stmt.value
+        return isinstance(value, (ast.Await, ast.Yield, ast.YieldFrom)) or (
+            isinstance(value, ast.Call) and isinstance(value.func, (ast.Name, ast.Attribute)))
+    if isinstance(stmt, ast.AnnAssign):
+        return stmt.value is not None
+    return not isinstance(stmt, ast.Pass)
+
+
+def _statement_spans(bodies: list[str]) -> list[tuple[int, int, str]]:
+    """Greedy longest spans of lines that parse as code: (first index, last index, first code line)."""
+    spans: list[tuple[int, int, str]] = []
+    i, n = 0, len(bodies)
+    while i < n:
+        if not bodies[i].strip():
+            i += 1
+            continue
+        best = None
+        for k in range(i, min(n, i + MAX_STATEMENT_LINES)):
+            status, tree = _parse("\n".join(bodies[i:k + 1]))
+            if status == "invalid":
+                break
+            if status == "ok" and tree is not None and tree.body and all(
+                    _is_code(s) or isinstance(s, ast.Pass) for s in tree.body) and any(_is_code(s) for s in tree.body):
+                best = k
+        if best is None:
+            i += 1
+            continue
+        spans.append((i, best, bodies[i].strip()))
+        i = best + 1
+    return spans
+
+
+def _breaks_run(body: str, raw: str) -> bool:
+    """Comment lines that are markers or directives, never code: they end a run."""
+    stripped = body.strip()
+    return bool(raw.startswith("#!") or _CODING.match(raw) or _EXPORT_MARKER.match(stripped)
+                or _JUPYTEXT_MARKER.match(body) or _DIRECTIVE.match(stripped) or "://" in stripped)
+
+
+def _blocks_in_run(run: list[tuple[int, int, str]]) -> list[CommentedCode]:
+    texts = [text for _, _, text in run]
+    if any(_LICENCE.search(t) for t in texts) or any(t.strip("# ").startswith("jupytext") for t in texts):
+        return []
+    bodies = [t[1:] for t in texts]
+    bodies = [b[1:] if b.startswith(" ") else b for b in bodies]
+    out: list[CommentedCode] = []
+    current: list[tuple[int, int, str]] = []
+    for span in _statement_spans(bodies[:MAX_RUN_LINES]):
+        start = span[0]
+        previous = next((bodies[j] for j in range(start - 1, -1, -1) if bodies[j].strip()), "")
+        if current and all(not bodies[j].strip() for j in range(current[-1][1] + 1, start)):
+            current.append(span)
+            continue
+        if current:
+            out.append(_block(run, bodies, current))
+        current = [] if _EXAMPLE_INTRO.search(previous) else [span]
+    if current:
+        out.append(_block(run, bodies, current))
+    return [b for b in out if b.code_lines >= 2]
+
+
+def _block(run: list[tuple[int, int, str]], bodies: list[str], spans: list[tuple[int, int, str]]) -> CommentedCode:
+    first, last = spans[0][0], spans[-1][1]
+    lines = sum(1 for s, e, _ in spans for j in range(s, e + 1) if bodies[j].strip())
+    return CommentedCode(run[first][0], run[last][0], run[first][1], run[last][1] + len(run[last][2]), lines,
+                         spans[0][2])
+
+
+def commented_code_blocks(code: str, comments: list[tuple[int, int, str]]) -> list[CommentedCode]:
+    """Blocks of commented-out code among a cell's comments ((line, column, text) from tokenize)."""
+    lines = code.split("\n")
+    runs: list[list[tuple[int, int, str]]] = []
+    current: list[tuple[int, int, str]] = []
+    markdown = False
+    for line, column, text in comments:
+        own_line = 0 < line <= len(lines) and not lines[line - 1][:column - 1].strip()
+        body = text[1:]
+        if own_line and (_JUPYTEXT_MARKER.match(body) or _MARKDOWN_MARKER.match(body)):
+            markdown = bool(_MARKDOWN_MARKER.match(body))
+        contiguous = bool(current) and current[-1][0] == line - 1
+        if not own_line or markdown or _breaks_run(body, text):
+            if current:
+                runs.append(current)
+            current = []
+            continue
+        if current and not contiguous:
+            runs.append(current)
+            current = []
+        current.append((line, column, text))
+    if current:
+        runs.append(current)
+    blocks: list[CommentedCode] = []
+    for run in runs:
+        if len(run) >= 2:
+            blocks.extend(_blocks_in_run(run))
+    return blocks
