@@ -195,7 +195,8 @@ def check(paths: list[str | Path] | None = None, config: Config | None = None, s
         remaining, used = apply(found, directives)
         kept.extend(remaining)
     if "MLD002" in rule_ids:
-        kept.extend(_unused_suppressions(s, by_path, rule_ids))
+        kept.extend(f for f in _unused_suppressions(s, by_path, rule_ids)
+                    if not _per_file_ignored(s.config, f))  # per-file-ignores cover MLD002 too
     targets = [Path(p) for p in (paths or ["."])]
     file_targets = {t.resolve().relative_to(s.root).as_posix() for t in targets
                     if t.is_file() and t.resolve().is_relative_to(s.root)}
