@@ -150,6 +150,50 @@ def graph(paths, fmt, output, config_path, jobs, no_cache):
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["html", "markdown"]), default="html", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write there (atomically) instead of stdout.")
+@click.option("--base", "base_ref", metavar="REF",
+              help="Git ref to compare with: mark findings new, fixed or unchanged since REF.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file (pyproject.toml or YAML).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the facts cache.")
+def report(paths, fmt, output, base_ref, config_path, jobs, no_cache):
+    """Write the reviewers' debt report: summary, hot spots, data graph, findings (exit 0 unless it fails)."""
+    from mldebt import api
+    from mldebt.report import debt
+    from mldebt.report.diff import BaseError, diff_against
+
+    paths = paths or (".",)
+    _check_paths(paths)
+    config = _load_config(config_path, paths)
+    try:
+        result = api.check(list(paths), config=config, jobs=jobs, use_cache=not no_cache)
+        diff = diff_against(base_ref, list(paths), result, bool(config_path), jobs) if base_ref else None
+        content = debt.build(result, diff)
+        if fmt == "html":
+            from mldebt.report.html import render as render_report
+        else:
+            from mldebt.report.md_report import render as render_report
+        text = render_report(content)
+    except BaseError as exc:
+        click.echo(f"mldebt: --base {base_ref}: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("mldebt: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug must exit 2 and say so
+        _internal_error(exc)
+    from mldebt.output import emit
+
+    try:
+        emit(text, output)
+    except OSError as exc:
+        click.echo(f"mldebt: cannot write {output}: {exc.strerror or exc}", err=True)
+        sys.exit(2)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="Baseline file to write.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False))
 @click.option("--jobs", "-j", type=click.IntRange(min=1))
