@@ -23,6 +23,7 @@ class Declaration:
     params: list[str] = field(default_factory=list)
     producer: str | None = None  # contracts only
     errors: list[str] = field(default_factory=list)
+    argv: dict[str, list[str]] = field(default_factory=dict)  # unit -> its command line (sys.argv)
 
 
 def _norm(base: str, path: str) -> str:
@@ -45,6 +46,22 @@ def units_in_command(command: str, base: str) -> list[str]:
                 module = tokens[i + 1].replace(".", "/")
                 found.append(_norm(base, module + ".py"))
                 found.append(_norm(base, module + "/__main__.py"))
+    return found
+
+
+def argv_in_command(command: str, base: str) -> dict[str, list[str]]:
+    """The `sys.argv` each script of a command sees: `python src/train.py data/features model.pkl`
+    gives {"src/train.py": ["src/train.py", "data/features", "model.pkl"]}."""
+    found: dict[str, list[str]] = {}
+    for part in re.split(r"&&|\|\||;|\n", command):
+        try:
+            tokens = shlex.split(part)
+        except ValueError:
+            tokens = part.split()
+        for i, token in enumerate(tokens):
+            if token.endswith(".py") and not token.startswith("-"):
+                found[_norm(base, token)] = [token] + tokens[i + 1:]
+                break
     return found
 
 
@@ -78,6 +95,7 @@ def read_dvc(root: Path, rel: str) -> list[Declaration]:
         for command in commands if isinstance(commands, list) else [commands]:
             if isinstance(command, str):
                 decl.units.extend(units_in_command(command, base))
+                decl.argv.update(argv_in_command(command, base))
         for key, target in (("deps", decl.deps), ("outs", decl.outs), ("metrics", decl.outs), ("plots", decl.outs)):
             entries = stage.get(key, [])
             for entry in entries if isinstance(entries, list) else []:
@@ -123,6 +141,7 @@ def read_makefile(root: Path, rel: str) -> list[Declaration]:
             cd = re.match(r"cd\s+(\S+)\s*&&\s*(.*)", command)
             base = _norm(folder, cd.group(1)) if cd else folder
             current.units.extend(units_in_command(cd.group(2) if cd else command, "" if base == "." else base))
+            current.argv.update(argv_in_command(cd.group(2) if cd else command, "" if base == "." else base))
             continue
         match = re.match(r"^([^\s:=#][^:=]*?)\s*:(?!=)\s*(.*)$", line)
         if match:
