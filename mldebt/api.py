@@ -233,8 +233,11 @@ def _unused_suppressions(s: Scan, by_path: dict[str, list[Finding]], rule_ids: l
             if any(c.startswith("MLD002") for c in d.codes):
                 continue
             what = ", ".join(d.codes)
-            out.append(Finding("MLD002", path, d.pos, f"`{d.text}` suppresses {what}, but no {what} finding is "
-                               f"here: remove it so it cannot hide a future finding", snippet=d.text))
+            finding = Finding("MLD002", path, d.pos, f"`{d.text}` suppresses {what}, but no {what} finding is "
+                              f"here: remove it so it cannot hide a future finding", snippet=d.text)
+            others = [other for j, other in enumerate(directives) if j != i]
+            if apply([finding], others)[0]:  # an `ignore[MLD002]` on that line (cell, file) silences it
+                out.append(finding)
     return out
 
 
