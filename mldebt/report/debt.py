@@ -122,7 +122,8 @@ def _same_place(data: dict, cell, line) -> bool:
 
 
 def graph_marks(graph, recs: list[dict]) -> GraphMarks:
-    """Units with findings; undeclared-consumer reads (MLD101, the read edge at the finding); jungle chains (MLD202); feedback cycles (MLD105); reads and writes a pipeline declares."""
+    """Units with findings; undeclared-consumer reads (MLD101: the read edge at the finding's line);
+    jungle chains (MLD202); feedback cycles (MLD105); reads and writes a pipeline declares."""
     marks = GraphMarks()
     if graph is None:
         return marks
