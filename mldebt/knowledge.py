@@ -267,3 +267,145 @@ METRIC_METHODS = frozenset({"observe", "inc", "dec", "set", "labels", "gauge", "
                             "distribution", "log_metric", "log_metrics", "log_table", "log_dict", "log_predictions",
                             "add_scalar", "record"})
 EVALUATION_PREFIXES = ("sklearn.metrics.", "torchmetrics.", "evaluate.")
+
+
+# ---------------------------------------------------------------- notebooks (MLD5xx)
+# Names an IPython kernel defines before any cell runs (besides builtins and `_3`-style history names).
+IPYTHON_NAMESPACE = frozenset({
+    "display", "get_ipython", "In", "Out", "exit", "quit", "__IPYTHON__", "__file__", "__builtins__",
+    "__builtin__", "__annotations__", "__cached__", "__vsc_ipynb_file__", "help", "copyright", "credits", "license",
+})
+
+
+# ---------------------------------------------------------------- randomness (MLD601)
+@dataclass(frozen=True)
+class RandomAPI:
+    """A call whose result depends on a random number generator, and how it can be seeded.
+
+    `seed_kw`/`seed_arg`: where a seed or generator is passed. `covered_by`: the library whose global
+    seed the call falls back to when it gets none (None: no global seed reaches it, as for
+    `np.random.default_rng()`). `when`: (keyword, positional index, values that make the call random,
+    default) for calls that are random only in some modes (`KFold(shuffle=True)`). `default_seeded`: the
+    library uses a fixed seed when given none (xgboost, LightGBM and CatBoost do), so it never flags.
+    `kind`: "split", "sampler", "estimator", "generator" or "draw" (a bare draw from a global RNG).
+    """
+
+    kind: str
+    seed_kw: tuple[str, ...] = ("random_state",)
+    seed_arg: int | None = None
+    covered_by: str | None = "numpy"
+    when: tuple | None = None
+    default_seeded: bool = False
+    roots: tuple[str, ...] = ("sklearn",)  # packages a class/function name must come from (by-name entries)
+
+
+_SPLIT, _EST = RandomAPI("split"), RandomAPI("estimator")
+# Matched on the last component of the qualified name, provided it comes from one of `roots`
+# (`sklearn.ensemble.RandomForestClassifier`, `sklearn.ensemble._forest.RandomForestClassifier`).
+RANDOM_BY_NAME: dict[str, RandomAPI] = {}
+for _name in ("train_test_split",):
+    RANDOM_BY_NAME[_name] = RandomAPI("split", when=("shuffle", None, (True,), True))
+for _name in ("ShuffleSplit", "StratifiedShuffleSplit", "GroupShuffleSplit", "RepeatedKFold",
+              "RepeatedStratifiedKFold", "shuffle", "resample", "permutation_importance"):
+    RANDOM_BY_NAME[_name] = _SPLIT
+for _name in ("KFold", "StratifiedKFold", "GroupKFold", "StratifiedGroupKFold"):
+    RANDOM_BY_NAME[_name] = RandomAPI("split", when=("shuffle", 1, (True,), False))
+for _name in ("classification", "regression", "blobs", "moons", "circles", "friedman1", "friedman2", "friedman3",
+              "s_curve", "swiss_roll", "low_rank_matrix", "sparse_coded_signal", "spd_matrix", "gaussian_quantiles",
+              "multilabel_classification", "hastie_10_2", "biclusters", "checkerboard", "sparse_uncorrelated"):
+    RANDOM_BY_NAME[f"make_{_name}"] = RandomAPI("sampler")
+for _name in ("RandomForestClassifier", "RandomForestRegressor", "ExtraTreesClassifier", "ExtraTreesRegressor",
+              "GradientBoostingClassifier", "GradientBoostingRegressor", "DecisionTreeClassifier",
+              "DecisionTreeRegressor", "ExtraTreeClassifier", "ExtraTreeRegressor", "BaggingClassifier",
+              "BaggingRegressor", "AdaBoostClassifier", "AdaBoostRegressor", "IsolationForest", "RandomTreesEmbedding",
+              "SGDClassifier", "SGDRegressor", "SGDOneClassSVM", "Perceptron", "PassiveAggressiveClassifier",
+              "PassiveAggressiveRegressor", "MLPClassifier", "MLPRegressor", "BernoulliRBM", "KMeans",
+              "MiniBatchKMeans", "BisectingKMeans", "SpectralClustering", "GaussianMixture", "BayesianGaussianMixture",
+              "TSNE", "MDS", "SpectralEmbedding", "TruncatedSVD", "FastICA", "FactorAnalysis",
+              "LatentDirichletAllocation", "DictionaryLearning", "MiniBatchDictionaryLearning", "SparsePCA",
+              "MiniBatchSparsePCA", "GaussianRandomProjection", "SparseRandomProjection", "RBFSampler", "Nystroem",
+              "SkewedChi2Sampler", "RandomizedSearchCV", "HalvingRandomSearchCV"):
+    RANDOM_BY_NAME[_name] = _EST
+# Estimators whose `random_state` only matters in some modes (the default mode is deterministic).
+for _name, _when in {
+    "SVC": ("probability", None, (True,), False), "NuSVC": ("probability", None, (True,), False),
+    "PCA": ("svd_solver", None, ("randomized", "arpack"), "auto"),
+    "KernelPCA": ("eigen_solver", None, ("randomized", "arpack"), "auto"),
+    "NMF": ("init", None, ("random",), None), "LogisticRegression": ("solver", None, ("sag", "saga", "liblinear"), "lbfgs"),
+    "Ridge": ("solver", None, ("sag", "saga"), "auto"), "Lasso": ("selection", None, ("random",), "cyclic"),
+    "ElasticNet": ("selection", None, ("random",), "cyclic"), "LassoCV": ("selection", None, ("random",), "cyclic"),
+    "ElasticNetCV": ("selection", None, ("random",), "cyclic"),
+    "DummyClassifier": ("strategy", None, ("stratified", "uniform"), "prior"),
+}.items():
+    RANDOM_BY_NAME[_name] = RandomAPI("estimator", when=_when)
+for _name in ("SMOTE", "ADASYN", "BorderlineSMOTE", "SVMSMOTE", "KMeansSMOTE", "SMOTENC", "SMOTEN", "RandomOverSampler",
+              "RandomUnderSampler", "ClusterCentroids", "SMOTETomek", "SMOTEENN", "BalancedRandomForestClassifier",
+              "BalancedBaggingClassifier", "EasyEnsembleClassifier", "RUSBoostClassifier"):
+    RANDOM_BY_NAME[_name] = RandomAPI("sampler", roots=("imblearn",))
+RANDOM_BY_NAME["UMAP"] = RandomAPI("estimator", roots=("umap",))
+# Gradient-boosting libraries seed themselves (xgboost seed=0, LightGBM's fixed C++ seeds, CatBoost 0):
+# listed so the table says how to seed them, never flagged.
+for _name in ("XGBClassifier", "XGBRegressor", "XGBRanker", "XGBRFClassifier", "XGBRFRegressor", "LGBMClassifier",
+              "LGBMRegressor", "LGBMRanker", "CatBoostClassifier", "CatBoostRegressor", "CatBoostRanker"):
+    RANDOM_BY_NAME[_name] = RandomAPI("estimator", seed_kw=("random_state", "seed", "random_seed"),
+                                      default_seeded=True, roots=("xgboost", "lightgbm", "catboost"))
+for _name in ("random_split", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler"):
+    RANDOM_BY_NAME[_name] = RandomAPI("sampler", seed_kw=("generator",), covered_by="torch", roots=("torch",))
+RANDOM_BY_NAME["DataLoader"] = RandomAPI("sampler", seed_kw=("generator",), covered_by="torch", roots=("torch",),
+                                         when=("shuffle", 2, (True,), False))
+for _name in ("image_dataset_from_directory", "text_dataset_from_directory", "audio_dataset_from_directory"):
+    RANDOM_BY_NAME[_name] = RandomAPI("sampler", seed_kw=("seed",), when=("shuffle", None, (True,), True),
+                                      roots=("tensorflow", "keras"))
+
+# Fully qualified draws and generator constructors.
+RANDOM_FUNCTIONS: dict[str, RandomAPI] = {}
+for _name in ("rand", "randn", "randint", "random", "random_sample", "ranf", "sample", "choice", "shuffle",
+              "permutation", "normal", "uniform", "binomial", "poisson", "exponential", "beta", "gamma", "multinomial",
+              "multivariate_normal", "standard_normal", "lognormal", "laplace", "logistic", "geometric", "bytes",
+              "dirichlet", "triangular", "weibull", "chisquare", "standard_t", "random_integers"):
+    RANDOM_FUNCTIONS[f"numpy.random.{_name}"] = RandomAPI("draw", seed_kw=())
+for _name in ("random", "randint", "randrange", "choice", "choices", "shuffle", "sample", "uniform", "gauss",
+              "normalvariate", "triangular", "betavariate", "expovariate", "getrandbits", "lognormvariate",
+              "vonmisesvariate", "paretovariate", "weibullvariate", "gammavariate", "binomialvariate", "randbytes"):
+    RANDOM_FUNCTIONS[f"random.{_name}"] = RandomAPI("draw", seed_kw=(), covered_by="random")
+for _name in ("rand", "randn", "randint", "randperm", "normal", "bernoulli", "multinomial", "poisson", "rand_like",
+              "randn_like", "randint_like"):
+    RANDOM_FUNCTIONS[f"torch.{_name}"] = RandomAPI("draw", seed_kw=("generator",), covered_by="torch")
+for _name in ("uniform", "normal", "truncated_normal", "shuffle", "categorical", "gamma", "poisson"):
+    RANDOM_FUNCTIONS[f"tensorflow.random.{_name}"] = RandomAPI("draw", seed_kw=("seed",), covered_by="tensorflow")
+for _name in ("numpy.random.default_rng", "numpy.random.RandomState", "numpy.random.PCG64", "numpy.random.MT19937",
+              "numpy.random.Philox", "numpy.random.SFC64", "random.Random"):
+    RANDOM_FUNCTIONS[_name] = RandomAPI("generator", seed_kw=("seed", "x"), seed_arg=0, covered_by=None)
+# `.sample(...)` on a pandas DataFrame/Series (receiver type unknown: only where pandas is imported).
+RANDOM_METHODS: dict[str, RandomAPI] = {
+    "sample": RandomAPI("sampler", seed_kw=("random_state", "seed"), roots=("pandas", "polars", "pyspark", "modin")),
+}
+
+# Global seeding: qualified call -> libraries whose global generator it seeds.
+_ALL_LIBRARIES = frozenset({"numpy", "random", "torch", "tensorflow"})
+GLOBAL_SEEDERS: dict[str, frozenset[str]] = {
+    "random.seed": frozenset({"random"}),
+    "numpy.random.seed": frozenset({"numpy"}),
+    "torch.manual_seed": frozenset({"torch"}), "torch.random.manual_seed": frozenset({"torch"}),
+    "tensorflow.random.set_seed": frozenset({"tensorflow"}), "tensorflow.set_random_seed": frozenset({"tensorflow"}),
+    "tensorflow.compat.v1.set_random_seed": frozenset({"tensorflow"}),
+    "tensorflow.compat.v1.random.set_random_seed": frozenset({"tensorflow"}),
+    "tensorflow.keras.utils.set_random_seed": frozenset({"random", "numpy", "tensorflow"}),
+    "keras.utils.set_random_seed": frozenset({"random", "numpy", "tensorflow"}),
+}
+# Calls that look like seeding but draw a fresh, unpredictable seed.
+NOT_SEEDERS = frozenset({"torch.seed", "torch.random.seed", "torch.cuda.seed", "torch.cuda.seed_all"})
+# Any other function whose name says it seeds (`set_seed`, `seed_everything`, `fix_seeds`, a project's own
+# helper) is taken to seed every library: transformers, accelerate, lightning and fastai helpers all do.
+SEED_HELPER_WORD = "seed"
+SEED_HELPER_LIBRARIES = _ALL_LIBRARIES
+
+
+def random_api(qualname: str) -> RandomAPI | None:
+    """The table entry for a call's qualified name (exact function, or a known package's class/function)."""
+    spec = RANDOM_FUNCTIONS.get(qualname)
+    if spec is not None:
+        return spec
+    root, _, rest = qualname.partition(".")
+    spec = RANDOM_BY_NAME.get(qualname.rsplit(".", 1)[-1])
+    return spec if spec is not None and rest and root in spec.roots else None
