@@ -74,24 +74,23 @@ def _curve(points: list[tuple[float, float]]) -> str:
 
 
 def _edges(graph) -> list[tuple[str, str, str]]:
-    """(source, target, kind) as drawn. A pipeline's `dep` on a code unit is left out: the pipeline's
-    command edge to that unit already shows it."""
+    """(source, target, kind) as drawn. A pipeline's inputs point at it (data flows in), its command and
+    outputs are pointed at by it; its `dep` on a code unit is left out, as its command edge shows it."""
     out = set()
     for source, target, data in graph.g.edges(data=True):
         kind = data.get("kind", "")
-        if kind == "declares" and data.get("role") == "dep" and graph.kind(target) in UNIT_KINDS:
+        if kind == "declares" and data.get("role") == "dep":
+            if graph.kind(target) not in UNIT_KINDS:
+                out.add((target, source, kind))
             continue
         out.add((source, target, kind))
     return sorted(out)
 
 
-def _flow(graph, source: str, target: str, kind: str) -> tuple[str, str]:
-    """The edge in data-flow direction, for layering: inputs of a pipeline point at it, and an imported
-    module sits left of its importers (it is upstream of them), whatever way the arrow is drawn."""
-    if kind == "imports" or (kind == "declares" and graph.kind(target) not in UNIT_KINDS and any(
-            d.get("role") == "dep" for d in graph.g.get_edge_data(source, target).values())):
-        return target, source
-    return source, target
+def _flow(source: str, target: str, kind: str) -> tuple[str, str]:
+    """The edge in data-flow direction, for layering: an imported module sits left of its importers (it is
+    upstream of them), though the arrow is drawn from importer to module."""
+    return (target, source) if kind == "imports" else (source, target)
 
 
 def _unit_view(graph):
@@ -142,7 +141,7 @@ def render(report) -> tuple[str, bool]:
         nodes = sorted(graph.g.nodes, key=lambda n: (graph.kind(n) not in UNIT_KINDS, n))
         edges = _edges(graph)
     sizes = {n: (min(MAX_LABEL, len(_label(n))) * CHAR_WIDTH + 26, NODE_HEIGHT) for n in nodes}
-    flow = {(u, v, k): _flow(graph, u, v, k) if not collapsed or k == "imports" else (u, v) for u, v, k in edges}
+    flow = {(u, v, k): _flow(u, v, k) for u, v, k in edges}
     layout = layered_layout(nodes, list(flow.values()), sizes)
     width, height = layout.width, layout.height
     out = [(f'<svg xmlns="http://www.w3.org/2000/svg" class="graph" viewBox="0 0 {width:.0f} {height:.0f}" '
