@@ -66,44 +66,45 @@ class _Scanner:
             return match.group(0), match.end()
         raise _Invalid(f"unexpected {char!r} at {i}")
 
-    def _object(self, i: int):
+    def _items(self, i: int, close: str, read) -> int:
+        """Read `read(i) -> end` items separated by commas up to `close`; returns the offset after it."""
         text = self.text
-        out: dict = {}
         i = _WS.match(text, i).end()
-        if text.startswith("}", i):
-            return out, i + 1
+        if text.startswith(close, i):
+            return i + 1
         while True:
-            key, i = self.value(i)
+            i = _WS.match(text, read(i)).end()
+            if text.startswith(",", i):
+                i += 1
+            elif text.startswith(close, i):
+                return i + 1
+            else:
+                raise _Invalid(f"missing ',' or {close!r} at {i}")
+
+    def _object(self, i: int):
+        out: dict = {}
+
+        def member(j: int) -> int:
+            key, j = self.value(j)
             if not isinstance(key, _Str):
                 raise _Invalid("object key is not a string")
-            i = _WS.match(text, i).end()
-            if not text.startswith(":", i):
-                raise _Invalid("missing ':'")
-            out[key.value], i = self.value(i + 1)
-            i = _WS.match(text, i).end()
-            if text.startswith(",", i):
-                i += 1
-            elif text.startswith("}", i):
-                return out, i + 1
-            else:
-                raise _Invalid("missing ',' or '}'")
+            j = _WS.match(self.text, j).end()
+            if not self.text.startswith(":", j):
+                raise _Invalid(f"missing ':' at {j}")
+            out[key.value], j = self.value(j + 1)
+            return j
+
+        return out, self._items(i, "}", member)
 
     def _array(self, i: int):
-        text = self.text
         out: list = []
-        i = _WS.match(text, i).end()
-        if text.startswith("]", i):
-            return out, i + 1
-        while True:
-            item, i = self.value(i)
-            out.append(item)
-            i = _WS.match(text, i).end()
-            if text.startswith(",", i):
-                i += 1
-            elif text.startswith("]", i):
-                return out, i + 1
-            else:
-                raise _Invalid("missing ',' or ']'")
+
+        def item(j: int) -> int:
+            value, j = self.value(j)
+            out.append(value)
+            return j
+
+        return out, self._items(i, "]", item)
 
 
 def _cells(doc: dict) -> list:
