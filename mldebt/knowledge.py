@@ -196,6 +196,26 @@ def extend_from_config(readers: dict[str, dict], writers: dict[str, dict]) -> No
             else:
                 FUNCTIONS[name] = spec
 
+
+# Import hooks that make `import other_notebook` load `other_notebook.ipynb`; with the `ipynb` package
+# the notebook is named after a prefix (`from ipynb.fs.full.prep import f` imports prep.ipynb).
+NOTEBOOK_IMPORT_HOOKS = frozenset({"import_ipynb", "nbimporter", "importnb", "ipynb"})
+NOTEBOOK_IMPORT_PREFIXES = ("ipynb.fs.full.", "ipynb.fs.defs.")
+
+# Reads whose call result is not the data itself (a copy, an upload, a listing): an unused result of
+# these is no unused data dependency (MLD103).
+SIDE_EFFECT_READS = frozenset({
+    "shutil.copy", "shutil.copyfile", "shutil.copy2", "shutil.move", "mlflow.log_artifact", "mlflow.log_artifacts",
+    "urllib.request.urlretrieve", "wget.download", "glob.glob", "pathlib.Path.glob",
+})
+
+# Words in a path, URL or table name that say "whatever it holds right now" (MLD102).
+UNSTABLE_NAME_WORDS = frozenset({"latest", "current", "live", "newest"})
+
+# Estimators whose fit on other models' outputs is a self-contained ensemble, calibration or
+# pseudo-labelling by design, not a correction cascade (MLD104), matched on the class name.
+ENSEMBLE_CLASS_PREFIXES = ("Stacking", "Voting", "SelfTraining", "CalibratedClassifierCV")
+
 # ---------------------------------------------------------------- ML-system anti-patterns (MLD2xx)
 # Glue code (MLD201): conversions that move the same values from one container format to another.
 CONVERSION_METHODS = frozenset({"to_numpy", "tolist", "to_list", "reshape", "astype", "to_dict", "to_records",

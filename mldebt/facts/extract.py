@@ -15,7 +15,7 @@ from mldebt import knowledge as kb
 from mldebt.facts.model import (ConfigRead, Constructor, FileFacts, FitCall, ImportFact, IOEvent, LoggingSetup,
                                 Pos, Setting)
 from mldebt.facts.pathexpr import UNKNOWN
-from mldebt.facts.sql import looks_like_sql, tables_in
+from mldebt.facts.sql import looks_like_sql, pinned_in_time, tables_in
 from mldebt.sources.model import Cell
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
@@ -314,7 +314,8 @@ class Extractor:
         read, written = tables_in(text)
         for table in read:
             if table not in written:
-                self.add_event("read", api, "table", node, name=table)
+                index = self.add_event("read", api, "table", node, name=table)
+                self.facts.io[index].as_of = pinned_in_time(text)
         for table in written:
             self.add_event("write", api, "table", node, name=table)
         return True

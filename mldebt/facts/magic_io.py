@@ -6,7 +6,7 @@ from __future__ import annotations
 import shlex
 
 from mldebt.facts.model import IOEvent, Pos
-from mldebt.facts.sql import tables_in
+from mldebt.facts.sql import pinned_in_time, tables_in
 from mldebt.sources.model import Cell
 
 
@@ -43,6 +43,7 @@ def magic_events(cell: Cell) -> list[IOEvent]:
             for table in read:
                 if table not in written:
                     add("read", "%%sql", "table", name=table)
+                    events[-1].as_of = pinned_in_time(body)
             for table in written:
                 add("write", "%%sql", "table", name=table)
         elif magic.kind == "shell" or (magic.kind == "cell" and tokens[0] in ("bash", "sh", "script")):

@@ -15,6 +15,17 @@ _CTE = re.compile(r"(?:\bwith|,)\s*([A-Za-z_]\w*)\s+as\s*\(", re.I)
 _KEYWORDS = {"select", "lateral", "unnest", "table", "values", "dual"}
 
 
+_AS_OF = re.compile(
+    r"\bas\s+of\b|\bfor\s+system_time\b|\bat\s*\(\s*(?:timestamp|offset|statement)\b|\bsnapshot(?:_id)?\s*=|"
+    r"(?:(?<![>!])=|<=?|\bbetween)\s*(?:date\s*|timestamp\s*)?'\d{4}-\d{2}-\d{2}", re.I)
+
+
+def pinned_in_time(sql: str) -> bool:
+    """True when the query reads a fixed point in time: time travel (`AS OF`, `FOR SYSTEM_TIME`,
+    Snowflake `AT(TIMESTAMP => ...)`, a snapshot id) or a filter on a literal date."""
+    return bool(_AS_OF.search(sql))
+
+
 def looks_like_sql(text: str) -> bool:
     return bool(SQL_HINT.match(text))
 

@@ -220,6 +220,9 @@ def build_graph(root: Path, facts: dict[str, FileFacts], config) -> DataGraph:
                 if target and target != path:
                     g.add_edge(path, target, kind="imports", line=imp.pos.line, column=imp.pos.column,
                                api="import", **({"cell": imp.pos.cell} if imp.pos.cell is not None else {}))
+        for imp, hook, target in _notebook_imports(f, facts):
+            g.add_edge(path, target, kind="imports", line=imp.pos.line, column=imp.pos.column, api=hook,
+                       **({"cell": imp.pos.cell} if imp.pos.cell is not None else {}))
     declarations, tracked = find_declarations(root, getattr(config, "artifacts", {}) or {})
     for decl in declarations:
         g.add_node(decl.id, kind="pipeline", source=decl.source, file=decl.file, line=decl.line,
@@ -239,6 +242,34 @@ def build_graph(root: Path, facts: dict[str, FileFacts], config) -> DataGraph:
         if node in g:
             g.nodes[node]["dvc_tracked"] = True
     return DataGraph(g, unresolved, tracked)
+
+
+def _notebook_imports(f: FileFacts, facts: dict[str, FileFacts]) -> list[tuple]:
+    """(import, hook, notebook) for each import that loads a project notebook through an import hook
+    (`import import_ipynb` then `import prep` loads prep.ipynb from the importer's folder or the root)."""
+    from mldebt.knowledge import NOTEBOOK_IMPORT_HOOKS, NOTEBOOK_IMPORT_PREFIXES
+
+    hooks = [imp.module.split(".")[0] for imp in f.imports if imp.module.split(".")[0] in NOTEBOOK_IMPORT_HOOKS]
+    if not hooks:
+        return []
+    folder = posixpath.dirname(f.path)
+    found = []
+    for imp in f.imports:
+        modules = [imp.module] if imp.local is not None else [f"{imp.module}.{name}" for name, _ in imp.names]
+        if imp.local is None:
+            modules.append(imp.module)
+        for module in modules:
+            for prefix in NOTEBOOK_IMPORT_PREFIXES:
+                if module.startswith(prefix):
+                    module = module[len(prefix):]
+            if module.startswith(".") or not module or module.split(".")[0] in NOTEBOOK_IMPORT_HOOKS:
+                continue
+            rel = module.replace(".", "/") + ".ipynb"
+            target = next((c for c in (posixpath.join(folder, rel), rel) if c in facts and c != f.path), None)
+            if target:
+                found.append((imp, hooks[0], target))
+                break
+    return found
 
 
 def _imported_names(facts: dict[str, FileFacts]) -> set[str]:

@@ -1,0 +1,328 @@
+"""MLD103 unused-data-dependency."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+from mldebt import knowledge as kb
+from mldebt.rules.base import Example, FileRule
+
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_DYNAMIC = {"locals", "globals", "vars", "eval", "exec"}
+# Kinds of read whose value is data; a bare URL request may be a trigger, so only these count when discarded.
+_DATA_READS = frozenset({"file", "model", "table", "url", "hf"})
+_DISCARDED_KINDS = frozenset({"file", "model", "table"})
+
+Key = tuple  # (cell order, line, column): statement order across a notebook's cells
+
+
+def _key(cell, line: int, column: int) -> Key:
+    return (cell.index or 0, line, column)
+
+
+def _start(cell, node: ast.AST) -> Key:
+    return _key(cell, node.lineno, node.col_offset)
+
+
+def _end(cell, node: ast.AST) -> Key:
+    return _key(cell, node.end_lineno or node.lineno, node.end_col_offset or 0)
+
+
+@dataclass
+class Candidate:
+    """A statement that keeps a read's result in names (or discards it, for a bare expression)."""
+
+    cell: object
+    stmt: ast.stmt
+    call: ast.Call
+    event: object
+    names: list[str]
+    body: list  # the (cell, stmt) list the statement sits in, for "overwritten before use"
+    index: int
+    loops: list[tuple[Key, Key]]
+
+
+@dataclass
+class Scope:
+    """Name loads of one scope (the notebook/module top level, or one function) with their order."""
+
+    loads: dict[str, list[Key]] = field(default_factory=dict)
+    anytime: set[str] = field(default_factory=set)  # loaded in nested functions/classes: order unknown
+    declared: set[str] = field(default_factory=set)  # `global`/`nonlocal` names
+    candidates: list[Candidate] = field(default_factory=list)
+    dynamic: bool = False
+
+
+class UnusedDataDependency(FileRule):
+    """Data loaded and never used: a read whose result no later code references.
+
+    ## What it flags
+    A read of a file, model, table or URL (`df = pd.read_csv(...)`, `model = joblib.load(...)`,
+    `spark.read.parquet(...)`) whose result is kept in a name that nothing later in the unit reads,
+    or is overwritten before any use; and a read called as a bare statement whose result is thrown
+    away. Def-use is followed in execution order across a notebook's cells, and inside each function.
+    In a notebook, a bare read as the last statement of a cell is displayed, which is a use; a read
+    assigned to a name that is never displayed, printed or used is flagged like any other.
+
+    ## Why it is debt
+    Sculley et al. §3, "Underutilized Data Dependencies": every input a system reads is one more thing
+    that can move, break or change its meaning. A read nobody uses still makes the code fail when the
+    file is missing or slow when it is large, and hides which inputs the model really depends on.
+
+    ## Example
+    A notebook loads `extra = pd.read_csv("extra.csv")` in one cell and never mentions `extra` again.
+
+    ## Fix
+    Delete the read (and the file from the pipeline's inputs), or use what it loads.
+
+    ## Limits
+    Names used through `locals()`, `globals()`, `eval`, magics (`%store df`), `df.query("... @name")`
+    or cells mldebt could not parse count as used. Reads inside branches are judged on the whole unit,
+    not per path. At the top level of a `.py` file, UPPER_CASE names, names in `__all__`, and every
+    name of a file that does no work at import time (only imports, definitions and assignments) are
+    taken as exported for other modules. Columns built and never reaching a model are not yet traced.
+    """
+
+    id = "MLD103"
+    name = "unused-data-dependency"
+    family = "data-dependencies"
+    severity = "warning"
+
+    VALID = [
+        # a bare read as the last statement of a cell is displayed: a use
+        Example(["import pandas as pd", 'pd.read_csv("data/train.csv")',
+                 'df = pd.read_csv("data/train.csv")', "df.describe()"]),
+        Example("import pandas as pd\n\n\ndef load():\n    df = pd.read_csv('data/train.csv')\n    return df\n\n\n"
+                "for path in ['a.csv', 'b.csv']:\n    part = pd.read_csv(path)\n    print(len(part))\n"),
+        Example({  # a module whose loaded config is meant to be imported
+            "settings.py": 'import yaml\n\nconfig = yaml.safe_load(open("config.yaml"))\n',
+            "train.py": 'from settings import config\nprint(config["lr"])\n',
+            "config.yaml": "lr: 0.1\n",
+        }),
+        # uses mldebt cannot order: a function reading the global, a magic, a pandas query's `@name`
+        Example(["import pandas as pd", 'prev = pd.read_csv("prev.csv")', "def report():\n    print(prev.shape)",
+                 "report()", 'kept = pd.read_csv("kept.csv")\n%store kept',
+                 'ids = pd.read_csv("ids.csv")\nframe = pd.DataFrame({"id": [1]})\nframe.query("id in @ids")']),
+    ]
+    INVALID = [
+        Example(["import pandas as pd", 'train = pd.read_csv("data/train.csv")\nextra = pd.read_csv("data/extra.csv")',
+                 'train.head()'], expect=1),
+        Example("import joblib\nimport pandas as pd\n\n\ndef main():\n    df = pd.read_csv('data/train.csv')\n"
+                "    old_model = joblib.load('models/old.joblib')\n    print(df.shape)\n\n\nmain()\n", expect=1),
+        Example(['import pandas as pd\ndf = pd.read_csv("data/v1.csv")', 'df = pd.read_csv("data/v2.csv")\ndf.head()'],
+                expect=1),
+        Example('import pandas as pd\npd.read_parquet("data/features.parquet")\nprint("done")\n', expect=1),
+    ]
+
+    def check(self, ctx):
+        reads = {}
+        for event in ctx.facts.io:
+            if event.direction == "read" and event.kind in _DATA_READS and event.api not in kb.SIDE_EFFECT_READS \
+                    and not event.api.startswith(("%", "!")):
+                reads[(event.pos.cell, event.pos.line, event.pos.column)] = event
+        if not reads:
+            return
+        trees = list(ctx.trees())
+        if not trees or any(isinstance(n, ast.Name) and n.id in _DYNAMIC for _, t in trees for n in ast.walk(t)):
+            return
+        opaque = self.opaque_text(ctx)
+        module = Scope()
+        body = [(cell, stmt) for cell, tree in trees for stmt in tree.body]
+        scopes = [module]
+        self.visit(body, module, scopes, [], reads, ctx)
+        exported = self.exported(ctx, body)
+        for scope in scopes:
+            if scope.dynamic:
+                continue
+            for candidate in scope.candidates:
+                if scope is module and (candidate.names and all(n in exported for n in candidate.names)):
+                    continue
+                if any(n in scope.anytime or n in scope.declared or opaque(n)
+                       for n in candidate.names):
+                    continue
+                message = self.unused(candidate, scope)
+                if message:
+                    yield ctx.finding(self, candidate.cell, candidate.call, message)
+
+    # ------------------------------------------------------------------ walking
+    def visit(self, body: list, scope: Scope, scopes: list, loops: list, reads: dict, ctx) -> None:
+        for index, (cell, stmt) in enumerate(body):
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for node in stmt.decorator_list + stmt.args.defaults + [d for d in stmt.args.kw_defaults if d]:
+                    self.record_loads(cell, node, scope)
+                inner = Scope()
+                scopes.append(inner)
+                for node in ast.walk(stmt):
+                    if isinstance(node, (ast.Global, ast.Nonlocal)):
+                        inner.declared.update(node.names)
+                self.visit([(cell, s) for s in stmt.body], inner, scopes, [], reads, ctx)
+                scope.anytime.update(inner.loads)
+                scope.anytime.update(inner.anytime)
+                continue
+            if isinstance(stmt, ast.ClassDef):  # class attributes are reachable from outside: no candidates
+                for node in ast.walk(stmt):
+                    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                        scope.anytime.add(node.id)
+                for sub in stmt.body:
+                    if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        self.visit([(cell, sub)], Scope(), scopes, [], reads, ctx)
+                continue
+            self.record_loads(cell, stmt, scope)
+            self.collect(cell, stmt, body, index, scope, loops, reads, ctx)
+            inner_loops = loops + [(_start(cell, stmt), _end(cell, stmt))] \
+                if isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)) else loops
+            for field_name in ("body", "orelse", "finalbody"):
+                sub = getattr(stmt, field_name, None)
+                if isinstance(sub, list) and sub and isinstance(sub[0], ast.stmt):
+                    self.visit([(cell, s) for s in sub], scope, scopes, inner_loops, reads, ctx)
+            for handler in getattr(stmt, "handlers", []):
+                self.visit([(cell, s) for s in handler.body], scope, scopes, inner_loops, reads, ctx)
+            for case in getattr(stmt, "cases", []):
+                self.visit([(cell, s) for s in case.body], scope, scopes, inner_loops, reads, ctx)
+
+    def record_loads(self, cell, node: ast.AST, scope: Scope) -> None:
+        """Name loads in `node` with their order; loads inside nested functions/lambdas count any time.
+        Compound statements contribute only their header here (their bodies are visited statement by statement)."""
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, _NESTED):
+                scope.anytime.update(n.id for n in ast.walk(current)
+                                     if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+                continue
+            if isinstance(current, ast.Name) and isinstance(current.ctx, ast.Load):
+                scope.loads.setdefault(current.id, []).append(_start(cell, current))
+            if isinstance(current, (ast.Global, ast.Nonlocal)):
+                scope.declared.update(current.names)
+            for name, child in ast.iter_fields(current):
+                if current is node and name in ("body", "orelse", "finalbody", "handlers", "cases"):
+                    continue
+                if isinstance(child, list):
+                    stack.extend(c for c in child if isinstance(c, ast.AST))
+                elif isinstance(child, ast.AST):
+                    stack.append(child)
+
+    def collect(self, cell, stmt: ast.stmt, body: list, index: int, scope: Scope, loops: list, reads: dict,
+                ctx) -> None:
+        """Record the statement as a candidate if it keeps (or drops) a read's result."""
+        pairs: list[tuple[list[str], ast.AST]] = []
+        if isinstance(stmt, ast.Assign):
+            target = stmt.targets[0] if len(stmt.targets) == 1 else None
+            if isinstance(target, ast.Tuple) and isinstance(stmt.value, ast.Tuple) and \
+                    len(target.elts) == len(stmt.value.elts):
+                pairs = [([t.id], v) for t, v in zip(target.elts, stmt.value.elts) if isinstance(t, ast.Name)]
+            elif all(isinstance(t, ast.Name) for t in stmt.targets):
+                pairs = [([t.id for t in stmt.targets], stmt.value)]
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+            pairs = [([stmt.target.id], stmt.value)]
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            event = reads.get((cell.index, stmt.value.lineno, stmt.value.col_offset + 1))
+            if event is not None and event.kind in _DISCARDED_KINDS and not self.displayed(ctx, cell, stmt):
+                scope.candidates.append(Candidate(cell, stmt, stmt.value, event, [], body, index, loops))
+            return
+        for names, value in pairs:
+            if any(n == "_" for n in names):
+                continue
+            for node in ast.walk(value):
+                if isinstance(node, _NESTED):
+                    break
+                if isinstance(node, ast.Call):
+                    event = reads.get((cell.index, node.lineno, node.col_offset + 1))
+                    if event is not None:
+                        scope.candidates.append(Candidate(cell, stmt, node, event, names, body, index, loops))
+                        break
+
+    @staticmethod
+    def displayed(ctx, cell, stmt: ast.stmt) -> bool:
+        """A notebook cell's last top-level expression is shown as the cell's output."""
+        if not ctx.is_notebook:
+            return False
+        return any(c is cell and tree is not None and tree.body and tree.body[-1] is stmt for c, tree in ctx.parsed)
+
+    # ------------------------------------------------------------------ judging
+    def unused(self, candidate: Candidate, scope: Scope) -> str | None:
+        event = candidate.event
+        what = f"{event.api}({event.text})" if event.text else event.api
+        if not candidate.names:
+            return (f"the result of {what} is thrown away: the code still depends on that input (it fails when "
+                    f"it is missing, slows when it grows) for nothing; remove the read or use its result")
+        cell, stmt = candidate.cell, candidate.stmt
+        after = _end(cell, stmt)
+        killer = self.overwrite(candidate)
+        until = _end(killer[0], killer[1]) if killer else None
+        for name in candidate.names:
+            for key in scope.loads.get(name, []):
+                if key > after and (until is None or key <= until):
+                    return None
+                if until is None and any(start <= key <= end for start, end in candidate.loops):
+                    return None
+        shown = ", ".join(f"`{n}`" for n in candidate.names)
+        if killer:
+            kcell, kstmt = killer
+            at = f"cell {kcell.index}, line {kstmt.lineno}" if kcell.index else f"line {kstmt.lineno}"
+            return (f"{shown} loads {what} but is overwritten at {at} before any use: the read is dead, yet "
+                    f"the code still fails if that input is missing; remove it")
+        return (f"{shown} loads {what} but is never used afterwards: an unused data dependency still breaks "
+                f"this code when the input moves or changes; remove the read or use it")
+
+    @staticmethod
+    def overwrite(candidate: Candidate):
+        """The first later statement of the same block that plainly re-assigns every name, if any."""
+        names = set(candidate.names)
+        for cell, stmt in candidate.body[candidate.index + 1:]:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
+                    and {stmt.targets[0].id} == names:
+                return cell, stmt
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None \
+                    and {stmt.target.id} == names:
+                return cell, stmt
+        return None
+
+    @staticmethod
+    def opaque_text(ctx):
+        """A predicate: is the name mentioned where mldebt cannot follow it (magics, unparsed cells, `@name`)?"""
+        texts = []
+        for cell, tree in ctx.parsed:
+            texts.extend(m.text for m in cell.magics)
+            if tree is None:
+                texts.append(cell.raw)
+            else:
+                texts.extend(n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)
+                             and isinstance(n.value, str) and "@" in n.value)
+        blob = "\n".join(texts)
+        return lambda name: bool(blob) and re.search(rf"(?<![\w.]){re.escape(name)}\b", blob) is not None
+
+    @staticmethod
+    def exported(ctx, body: list) -> set[str]:
+        """Top-level names of a .py file that other modules may import."""
+        if ctx.is_notebook:
+            return set()
+        names: set[str] = set()
+        works = False
+        for _, stmt in body:
+            if isinstance(stmt, ast.Assign):
+                for target in stmt.targets:
+                    if isinstance(target, ast.Name) and target.id == "__all__" and \
+                            isinstance(stmt.value, (ast.List, ast.Tuple)):
+                        names.update(e.value for e in stmt.value.elts if isinstance(e, ast.Constant))
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                names.update(t.id for t in targets if isinstance(t, ast.Name) and t.id.isupper())
+            elif isinstance(stmt, ast.Expr) and not (isinstance(stmt.value, ast.Constant)
+                                                     and isinstance(stmt.value.value, str)):
+                works = True
+            elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try)):
+                works = True
+            elif isinstance(stmt, ast.If) and not _is_main_guard(stmt):
+                works = True
+        if not works:  # a file that only defines things: all its top-level names are there to be imported
+            names.update(t.id for _, s in body if isinstance(s, (ast.Assign, ast.AnnAssign))
+                         for t in (s.targets if isinstance(s, ast.Assign) else [s.target]) if isinstance(t, ast.Name))
+        return names
+
+
+def _is_main_guard(stmt: ast.If) -> bool:
+    test = stmt.test
+    return isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
