@@ -18,6 +18,7 @@ from mldebt import api
 from mldebt.cli import main
 from mldebt.report import debt, diff, html, layout, md_report, score, svg
 from mldebt.report.common import records
+from mldebt.report.markdown import escape_cell
 
 PROJECT = {
     "pipelines/prep.py": (
@@ -249,7 +250,8 @@ def test_markdown_report_has_summary_findings_and_mermaid(result):
     assert text.startswith("## mldebt debt report")
     assert f"{len(recs)} finding" in text and "### Hot spots" in text
     for rec in recs:
-        assert rec["message"].replace("|", "\\|") in text
+        assert escape_cell(rec["message"]) in text
+        assert f"[{rec['rule']}](" in text  # linked to its rule page
     assert "```mermaid\nflowchart LR" in text
     assert "cell 3, line 2" in text  # notebook locations name the cell
 

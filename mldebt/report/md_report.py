@@ -8,16 +8,13 @@ the findings list and the diagram are trimmed to stay well under that.
 from __future__ import annotations
 
 from mldebt.graph.model import UNIT_KINDS
+from mldebt.report.common import plural
 from mldebt.report.debt import SEVERITIES, Report
+from mldebt.report.markdown import escape_cell
 from mldebt.report.score import FORMULA
 
 TOP_FINDINGS = 15
 MAX_MERMAID_NODES = 60
-
-
-def _cell(text: str) -> str:
-    """Text safe inside a markdown table cell or a list item."""
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _code(text: str) -> str:
@@ -34,10 +31,10 @@ def _location(rec: dict) -> str:
     return f"{rec['path']}:{rec['line']}"
 
 
-def _finding(rec: dict) -> str:
+def _finding(rec: dict, rules_url: str) -> str:
     status = f"**{rec['status']}** " if rec.get("status") in ("new", "fixed") else ""
-    line = (f"- {status}`{rec['rule']}` {rec['name']} ({rec['severity']}) at {_code(_location(rec))}: "
-            f"{_cell(rec['message'])}")
+    line = (f"- {status}[{rec['rule']}]({rules_url}{rec['rule']}.md) {rec['name']} ({rec['severity']}) at "
+            f"{_code(_location(rec))}: {escape_cell(rec['message'])}")
     ex = rec.get("excerpt")
     if ex:
         hit = next((text for number, text in ex.lines if number == ex.first), "").strip()
@@ -78,8 +75,10 @@ def _graph(report: Report) -> list[str]:
 
 
 def render(report: Report, top: int = TOP_FINDINGS) -> str:
+    from mldebt.report.sarif import rules_url
     from mldebt.rules.base import FAMILIES
 
+    base_url = rules_url()
     s = report.score
     out = ["## mldebt debt report", ""]
     d = report.diff
@@ -89,24 +88,23 @@ def render(report: Report, top: int = TOP_FINDINGS) -> str:
         out += [(f"**This change adds {d.new} finding{'s' if d.new != 1 else ''} and fixes {len(d.fixed)}** "
                 f"since `{d.ref}` ({d.commit[:10]}); {d.unchanged} unchanged. "
                 f"Debt score {before} → {s.score} ({'+' if delta > 0 else ''}{delta})."), ""]
-    out.append(f"Scanned {report.scripts} file{'s' if report.scripts != 1 else ''} and {report.notebooks} "
-               f"notebook{'s' if report.notebooks != 1 else ''}: {s.findings} finding{'s' if s.findings != 1 else ''}, "
-               f"debt score **{s.score}** ({s.density:.1f} per 100 lines).")
+    out.append(f"Scanned {plural(report.scripts, 'file')} and {plural(report.notebooks, 'notebook')}: "
+               f"{plural(s.findings, 'finding')}, debt score **{s.score}** ({s.density:.1f} per 100 lines).")
     if report.by_family:
         out += ["", "| Family | " + " | ".join(SEVERITIES) + " |", "|---|" + "---:|" * len(SEVERITIES)]
         for family, counts in report.by_family.items():
-            out.append(f"| {_cell(FAMILIES.get(family, family))} | "
+            out.append(f"| {escape_cell(FAMILIES.get(family, family))} | "
                        + " | ".join(str(counts.get(x, 0)) for x in SEVERITIES) + " |")
     spots = s.hot_spots(5)
     if spots:
         out += ["", "### Hot spots", "", "| File | Findings | Score | Per 100 lines |", "|---|---:|---:|---:|"]
-        out += [f"| `{_cell(f.path)}` | {f.findings} | {f.score} | {f.density:.1f} |" for f in spots]
+        out += [f"| `{escape_cell(f.path)}` | {f.findings} | {f.score} | {f.density:.1f} |" for f in spots]
     ordered = report.top_records()
     if ordered or report.fixed:
         shown = ordered[:top]
         out += ["", f"### Findings ({len(shown)} of {len(ordered)})" if len(ordered) > len(shown)
                 else f"### Findings ({len(ordered)})", ""]
-        out += [_finding(r) for r in shown]
+        out += [_finding(r, base_url) for r in shown]
         rest = len(ordered) - len(shown)
         if rest:
             out.append(f"- … and {rest} more finding{'s' if rest != 1 else ''} "
@@ -114,14 +112,15 @@ def render(report: Report, top: int = TOP_FINDINGS) -> str:
         if report.fixed:
             fixed = report.fixed[:top]
             out += ["", f"<details><summary>Fixed by this change ({len(report.fixed)})</summary>", ""]
-            out += [_finding(r) for r in fixed]
+            out += [_finding(r, base_url) for r in fixed]
             if len(report.fixed) > len(fixed):
                 out.append(f"- … and {len(report.fixed) - len(fixed)} more")
             out += ["", "</details>"]
     out += _graph(report)
     if report.rules:
         out += ["", "<details><summary>Rules in this report</summary>", ""]
-        out += [f"- `{rule_id}` {rule.name}: {_cell(rule.summary())} (`mldebt explain {rule_id}`)"
+        out += [f"- [{rule_id}]({base_url}{rule_id}.md) {rule.name}: {escape_cell(rule.summary())} "
+                f"(`mldebt explain {rule_id}`)"
                 for rule_id, rule in report.rules.items()]
         out += ["", "</details>"]
     out += ["", f"<sub>Debt score: {FORMULA}</sub>"]
