@@ -20,7 +20,7 @@ _TERMINAL = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 _UNKNOWN = object()
 
 
-class _Constant:
+class Constant:
     """A module-level `NAME = <literal>` bound exactly once in the file."""
 
     def __init__(self, name: str, value: Any, cell: Cell, node: ast.AST):
@@ -46,9 +46,11 @@ def _bound_names(tree: ast.AST) -> Iterable[str]:
             yield from node.names  # assigned from inside a function: never a constant
 
 
-def _module_constants(ctx: FileContext) -> dict[str, _Constant]:
+def module_constants(ctx: FileContext) -> dict[str, Constant]:
+    """UPPER_CASE names bound exactly once in the file, at module level, to a literal (outside papermill
+    parameter cells, which papermill overwrites)."""
     counts: dict[str, int] = {}
-    candidates: dict[str, _Constant] = {}
+    candidates: dict[str, Constant] = {}
     for cell, tree in ctx.trees():
         for name in _bound_names(tree):
             counts[name] = counts.get(name, 0) + 1
@@ -59,11 +61,11 @@ def _module_constants(ctx: FileContext) -> dict[str, _Constant]:
                 name = stmt.targets[0].id
                 value = literal_value(stmt.value)
                 if value is not NotImplemented and name.isupper() and len(name) > 1 and name not in _NEVER_CONSTANT:
-                    candidates[name] = _Constant(name, value, cell, stmt)
+                    candidates[name] = Constant(name, value, cell, stmt)
     return {n: c for n, c in candidates.items() if counts.get(n) == 1}
 
 
-def _evaluate(test: ast.AST, constants: dict[str, _Constant], used: list[_Constant]) -> Any:
+def _evaluate(test: ast.AST, constants: dict[str, Constant], used: list[Constant]) -> Any:
     """The value of a condition built from literals and never-reassigned constants, or _UNKNOWN."""
     if isinstance(test, ast.Name):
         if test.id in constants:
@@ -190,7 +192,7 @@ class DeadExperimentalCodepath(FileRule):
     ]
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
-        constants = _module_constants(ctx)
+        constants = module_constants(ctx)
         for cell, tree in ctx.trees():
             yield from self._walk(ctx, cell, tree.body, constants)
         for cell, _tree in ctx.parsed:
@@ -226,7 +228,7 @@ class DeadExperimentalCodepath(FileRule):
                     yield from self._walk(ctx, cell, children, constants)
 
     def _branch(self, ctx: FileContext, cell: Cell, stmt: ast.If | ast.While, constants) -> Iterable[Finding]:
-        used: list[_Constant] = []
+        used: list[Constant] = []
         value = _evaluate(stmt.test, constants, used)
         keyword = "while" if isinstance(stmt, ast.While) else "if"
         dead, live = [], [stmt.body, stmt.orelse]
@@ -243,7 +245,7 @@ class DeadExperimentalCodepath(FileRule):
             else:
                 why, related = "the condition is a literal", []
             yield ctx.finding(self, cell, None, f"`{keyword} {test}:` is always {bool(value)}, so its {which} "
-                              f"({_lines(dead)} lines) is a dead experimental codepath: {why}; delete the dead code or "
+                              f"({_lines(dead)}) is a dead experimental codepath: {why}; delete the dead code or "
                               "make the switch a configured, tested option", related=related,
                               line=stmt.lineno, column=stmt.col_offset + 1, end_line=stmt.test.end_lineno,
                               end_column=(stmt.test.end_col_offset or 0) + 1)
