@@ -526,3 +526,39 @@ SELECTION_METHODS = frozenset({"idxmax", "idxmin", "sort_values", "nlargest", "n
 VALIDATION_NAME_HINTS = ("val", "valid", "validation", "dev")
 TRAIN_NAME_HINTS = ("train", "tr", "trn", "fit")
 TEST_NAME_HINTS = ("test", "tst", "te", "holdout", "hold_out", "eval")
+
+
+# Configuration debt (MLD3xx).
+# Constructors whose numeric keywords are evaluation or data settings, not model hyperparameters (MLD301).
+NOT_HYPERPARAMETER_CONSTRUCTORS = (
+    "sklearn.model_selection.", "sklearn.metrics.", "sklearn.datasets.", "sklearn.inspection.", "sklearn.utils.",
+    "sklearn.exceptions.", "sklearn.calibration.CalibrationDisplay", "tensorflow.keras.callbacks.ModelCheckpoint",
+    "tensorflow.keras.callbacks.TensorBoard", "tensorflow.keras.callbacks.CSVLogger",
+)
+# Path prefixes that exist on one person's machine only (MLD302); `~` and drive letters are handled by the rule.
+USER_PATH_PREFIXES = ("/home/", "/Users/", "/mnt/", "/media/", "/Volumes/", "/root/", "/content/drive/")
+# Environment variables set by the OS, shells, CI systems, clusters and ML platforms (MLD304).
+WELL_KNOWN_ENV_VARS = frozenset({
+    "HOME", "PATH", "USER", "USERNAME", "LOGNAME", "SHELL", "PWD", "TMPDIR", "TEMP", "TMP", "LANG", "LC_ALL",
+    "TERM", "HOSTNAME", "PYTHONPATH", "PYTHONHASHSEED", "VIRTUAL_ENV", "CONDA_PREFIX", "CONDA_DEFAULT_ENV",
+    "CUDA_VISIBLE_DEVICES", "CUDA_HOME", "LD_LIBRARY_PATH", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+    "RANK", "LOCAL_RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT", "NODE_RANK",
+    "CI", "DEBUG", "PORT", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "JUPYTER_PATH",
+    "GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_CLOUD_PROJECT", "KAGGLE_USERNAME", "KAGGLE_KEY", "DATABASE_URL",
+})
+WELL_KNOWN_ENV_PREFIXES = (
+    "AWS_", "AZURE_", "GCP_", "GCLOUD_", "GITHUB_", "GITLAB_", "CI_", "RUNNER_", "BUILDKITE_", "CIRCLE",
+    "TRAVIS_", "JENKINS_", "SLURM_", "PBS_", "KUBERNETES_", "SM_", "SAGEMAKER_", "MLFLOW_", "WANDB_", "NEPTUNE_",
+    "COMET_", "HF_", "HUGGINGFACE_", "TRANSFORMERS_", "TORCH_", "TF_", "NCCL_", "CUDA_", "PYTHON", "JUPYTER_",
+    "COLAB_", "KAGGLE_", "DATABRICKS_", "SPARK_", "PYSPARK_", "HADOOP_", "JAVA_", "DVC_", "LC_", "XDG_",
+)
+# Modules that load a .env file into the environment: env vars may then come from an uncommitted .env.
+DOTENV_MODULES = ("dotenv", "environs", "decouple")
+# Calls whose string arguments are messages or patterns, not paths the code opens (MLD302).
+MESSAGE_FUNCTIONS = frozenset({"print", "warnings.warn", "logging.debug", "logging.info", "logging.warning",
+                               "logging.error", "logging.exception", "logging.critical", "logging.log",
+                               "click.echo", "click.secho", "display", "IPython.display.Markdown"})
+MESSAGE_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "echo",
+                             "startswith", "endswith", "replace", "strip", "lstrip", "rstrip", "removeprefix",
+                             "removesuffix", "split", "rsplit", "partition", "find", "rfind", "index", "count",
+                             "write", "set_description", "add_text", "markdown"})

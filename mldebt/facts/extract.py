@@ -487,6 +487,16 @@ class Extractor:
                 has_default = len(node.args) > 1 or any(k.arg == "default" for k in node.keywords)
                 self.facts.config_reads.append(ConfigRead("env", None, (name,), has_default, self.pos(node)))
                 self.add_event("read", qual, "env", node, name=name)
+        elif qual in ("os.environ.setdefault", "os.putenv") or (qual.endswith(".setenv") and len(node.args) >= 2):
+            name = literal_value(node.args[0]) if node.args else None  # monkeypatch.setenv("X", ...) too
+            if isinstance(name, str):
+                self.add_event("write", qual, "env", node, name=name)
+        elif qual == "os.environ.update":
+            names = [k.arg for k in node.keywords if k.arg]
+            if node.args and isinstance(node.args[0], ast.Dict):
+                names += [k.value for k in node.args[0].keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+            for name in names:
+                self.add_event("write", qual, "env", node, name=name)
 
     def handle_ml(self, node: ast.Call, qual: str, attr: str | None) -> None:
         func = node.func
@@ -603,21 +613,63 @@ class Extractor:
             self.record_assignment(targets, stmt.value, isinstance(stmt, ast.AugAssign))
             for target in targets:
                 self.record_env_subscript(target)
+                self.record_config_write(target)
 
     def visit_expr_calls(self, node: ast.AST) -> None:
         for call in calls_in(node):
             try:
                 self.handle_call(call)
+                self.record_config_call(call)
             except RecursionError:
                 self.facts.notes.append("an expression was too deeply nested to analyse fully")
+        inner: set[int] = set()  # subscripts that are the base of an outer subscript
         for sub in ast.walk(node) if not isinstance(node, _SCOPES) else ():
             if isinstance(sub, ast.Subscript) and isinstance(sub.ctx, ast.Load) and (self.qualname(sub.value) == "os.environ"):
                 name = literal_value(sub.slice)
                 if isinstance(name, str):
                     self.facts.config_reads.append(ConfigRead("env", None, (name,), False, self.pos(sub)))
                     self.add_event("read", "os.environ", "env", sub, name=name)
-            elif isinstance(sub, ast.Subscript) and isinstance(sub.ctx, ast.Load) and not isinstance(sub.value, ast.Subscript):
-                pass
+            elif isinstance(sub, ast.Subscript) and isinstance(sub.ctx, ast.Load) and id(sub) not in inner:
+                target = self.config_target(sub)  # `cfg["train"]["lr"]`: one read of the whole key path
+                if target is not None:
+                    self.facts.config_reads.append(ConfigRead("config", target[0], target[1], False, self.pos(sub)))
+            if isinstance(sub, ast.Subscript):
+                inner.add(id(sub.value))
+
+    def config_target(self, node: ast.AST) -> tuple | None:
+        """(config file path expr, key path) when `node` is a constant-key access into a loaded config document."""
+        expr = self.expr(node)
+        if expr[0] == "cfg" and expr[1][0] == "doc":
+            return expr[1][1], tuple(expr[2])
+        if expr[0] == "doc":
+            return expr[1], ()
+        return None
+
+    def record_config_call(self, node: ast.Call) -> None:
+        """`cfg.get("k", d)` reads a key with a default; `cfg.setdefault("k", v)` / `cfg.update(...)` define keys
+        at run time (recorded as source "config-write", keys () meaning any key under that path)."""
+        func = node.func
+        if not isinstance(func, ast.Attribute) or func.attr not in ("get", "setdefault", "update"):
+            return
+        target = self.config_target(func.value)
+        if target is None:
+            return
+        doc, keys = target
+        if func.attr == "update":
+            self.facts.config_reads.append(ConfigRead("config-write", doc, keys, True, self.pos(node)))
+            return
+        key = literal_value(node.args[0]) if node.args else NotImplemented
+        if not isinstance(key, (str, int)) or isinstance(key, bool):
+            return
+        source = "config" if func.attr == "get" else "config-write"
+        self.facts.config_reads.append(ConfigRead(source, doc, keys + (key,), True, self.pos(node)))
+
+    def record_config_write(self, target: ast.AST) -> None:
+        """`cfg["device"] = "cuda"`: the key exists from here on even if the config file lacks it."""
+        if isinstance(target, ast.Subscript):
+            found = self.config_target(target)
+            if found is not None and found[1]:
+                self.facts.config_reads.append(ConfigRead("config-write", found[0], found[1], True, self.pos(target)))
 
     def record_env_subscript(self, target: ast.AST) -> None:
         if isinstance(target, ast.Subscript) and self.qualname(target.value) == "os.environ":

@@ -1,0 +1,126 @@
+"""MLD301 hard-coded-hyperparameters."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from mldebt import knowledge as kb
+from mldebt.facts.model import Constructor, Finding
+from mldebt.rules.base import Example, FileContext, FileRule
+from mldebt.rules.config.project_config import is_test_path
+
+
+class HardCodedHyperparameters(FileRule):
+    """Literal hyperparameters passed to an estimator, optimizer or trainer in code that ships a model.
+
+    ## What it flags
+    A call of a known ML constructor (scikit-learn, XGBoost, LightGBM, CatBoost, imbalanced-learn,
+    statsmodels, Prophet, `torch.optim` and its schedulers, Keras optimizers and callbacks, Hugging Face
+    `TrainingArguments`) with at least one numeric literal keyword, such as
+    `XGBClassifier(max_depth=8, eta=0.3)`, in a script or module, or in a notebook that saves a model.
+    One finding per call, listing the literals.
+
+    Not flagged: values that come from a config file, from command-line arguments or from function
+    parameters (they are not literals); run-control keywords that are not hyperparameters
+    (`random_state`, `n_jobs`, `verbose`, `seed`, `device`, ... see `knowledge.NOT_HYPERPARAMETERS`);
+    string and boolean keywords (`kernel="rbf"`); cross-validation splitters, metrics and dataset
+    helpers (`KFold(n_splits=5)`); exploratory notebooks that never save a model; test code (`tests/`,
+    `test_*.py`, `conftest.py`).
+
+    ## Why it is debt
+    Sculley et al. §6, "Configuration Debt": the configuration of an ML system (which model, with which
+    hyperparameters) grows larger than its code, and it should be "easy to specify a configuration as a
+    small change from a previous configuration" and to review, diff and version it. A learning rate
+    buried in a constructor can only be changed by editing code, is invisible to experiment tracking and
+    to `dvc params diff`, and drifts apart from the values the team believes the model was trained with.
+
+    ## Example
+    A training script that builds `RandomForestClassifier(n_estimators=500, max_depth=12)` and saves it.
+
+    ## Fix
+    Move the values to a config file (e.g. `params.yaml`) and read them:
+    `RandomForestClassifier(**params["train"]["rf"])`; or take them as command-line arguments.
+
+    ## Limits
+    Only keyword arguments of known constructors are seen: positional literals
+    (`torch.optim.Adam(params, 0.001)`), model classes of other libraries and `**dict` literals are not.
+    A notebook counts as saving a model when it writes one with a known API (`joblib.dump`, `torch.save`,
+    `model.save`, `mlflow.*.log_model`, ...).
+
+    ## Options
+    `min-literals`: how many numeric literal hyperparameters a call needs to be reported (default 1).
+    `ignore-keywords`: more keyword names that are not hyperparameters in your code base.
+    """
+
+    id = "MLD301"
+    name = "hard-coded-hyperparameters"
+    family = "configuration"
+    severity = "warning"
+    options = {"min-literals": 1, "ignore-keywords": []}
+    VALID = [
+        Example({
+            "params.yaml": "train:\n  n_estimators: 300\n  max_depth: 8\n",
+            "train.py": (
+                "import joblib\nimport yaml\nfrom sklearn.ensemble import RandomForestClassifier\n\n"
+                "params = yaml.safe_load(open(\"params.yaml\"))[\"train\"]\n"
+                "clf = RandomForestClassifier(n_estimators=params[\"n_estimators\"], max_depth=params[\"max_depth\"],\n"
+                "                             random_state=0, n_jobs=-1)\n"
+                "joblib.dump(clf, \"model.joblib\")\n"),
+        }, note="values from config, run-control keywords"),
+        Example(
+            "import argparse\nimport torch\n\nparser = argparse.ArgumentParser()\n"
+            "parser.add_argument(\"--lr\", type=float, default=1e-3)\nargs = parser.parse_args()\n"
+            "model = torch.nn.Linear(4, 1)\noptimizer = torch.optim.Adam(model.parameters(), lr=args.lr)\n",
+            note="value from command-line arguments"),
+        Example(["from sklearn.ensemble import GradientBoostingClassifier",
+                 "clf = GradientBoostingClassifier(learning_rate=0.05, n_estimators=200)\nclf.fit(X, y)",
+                 "clf.score(X_test, y_test)"], note="an exploratory notebook that saves no model"),
+        Example("from sklearn.model_selection import KFold\nfrom sklearn.svm import SVC\n\n"
+                "cv = KFold(n_splits=5, shuffle=True, random_state=42)\nclf = SVC(kernel=\"rbf\", verbose=True)\n",
+                note="splitters, string and run-control keywords"),
+        Example({"tests/test_model.py": "from sklearn.linear_model import LogisticRegression\n\n"
+                 "def test_fits():\n    LogisticRegression(C=0.1, max_iter=50).fit([[0], [1]], [0, 1])\n"},
+                note="test code"),
+        Example("from sklearn.ensemble import RandomForestClassifier\n\n"
+                "def build(n_estimators=100):\n    return RandomForestClassifier(n_estimators=n_estimators)\n",
+                note="a function parameter is an interface, not a hard-coded value"),
+    ]
+    INVALID = [
+        Example("import joblib\nfrom sklearn.ensemble import RandomForestClassifier\n\n"
+                "clf = RandomForestClassifier(n_estimators=500, max_depth=12, random_state=0)\n"
+                "clf.fit(X, y)\njoblib.dump(clf, \"models/rf.joblib\")\n", expect=1),
+        Example(["import xgboost as xgb\nimport joblib",
+                 "model = xgb.XGBClassifier(max_depth=8, eta=0.3, n_jobs=4)\nmodel.fit(X, y)",
+                 "joblib.dump(model, \"model.joblib\")"], expect=1),
+        Example("import torch\n\nmodel = torch.nn.Linear(4, 1)\n"
+                "optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)\n"
+                "scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=30, gamma=0.1)\n", expect=2),
+    ]
+
+    def check(self, ctx: FileContext) -> Iterable[Finding]:
+        facts = ctx.facts
+        if is_test_path(ctx.path) or (facts.kind == "notebook" and not facts.saves_model):
+            return []
+        ignored = kb.NOT_HYPERPARAMETERS | set(ctx.options.get("ignore-keywords", []))
+        minimum = max(1, int(ctx.options.get("min-literals", 1)))
+        out = []
+        for ctor in facts.constructors:
+            if ctor.qualname.startswith(kb.NOT_HYPERPARAMETER_CONSTRUCTORS):
+                continue
+            literals = {k: v for k, v in ctor.literals.items()
+                        if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in ignored}
+            if len(literals) >= minimum:
+                out.append(self._finding(ctx, ctor, literals))
+        return out
+
+    def _finding(self, ctx: FileContext, ctor: Constructor, literals: dict) -> Finding:
+        short = ctor.qualname.rsplit(".", 1)[-1]
+        listed = ", ".join(f"{k}={v!r}" for k, v in literals.items())
+        count = len(literals)
+        where = "a notebook that saves the model" if ctx.facts.kind == "notebook" else "code"
+        message = (f"{short}({listed}) hard-codes {count} hyperparameter{'s' if count > 1 else ''} in {where}: "
+                   "changing or tracking them means editing code; read them from a config file (e.g. params.yaml) "
+                   "or command-line arguments")
+        lines = ctx.facts.lines.get(ctor.pos.cell, [])
+        snippet = lines[ctor.pos.line - 1].strip() if 0 < ctor.pos.line <= len(lines) else ""
+        return Finding(self.id, ctx.path, ctor.pos, message, [], snippet=snippet)
