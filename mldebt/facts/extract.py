@@ -165,12 +165,26 @@ class Extractor:
         if isinstance(node, ast.Attribute):
             if node.attr == "parent":
                 return ("parent", self.expr(node.value, depth + 1))
+            if isinstance(node.value, (ast.Name, ast.Attribute)):  # OmegaConf/Hydra `cfg.data.train`
+                base = self.expr(node.value, depth + 1)
+                if base[0] == "cfg":
+                    return ("cfg", base[1], tuple(base[2]) + (node.attr,))
+                if base[0] == "doc":
+                    return ("cfg", base, (node.attr,))
             qual = self.qualname(node)
             if qual and qual.split(".")[0] in self.aliases.values() or (
                     isinstance(node.value, ast.Name) and node.value.id in self.aliases):
                 return ("name", qual) if qual else UNKNOWN
             return UNKNOWN
         if isinstance(node, ast.Subscript):
+            if isinstance(node.value, ast.Attribute) and node.value.attr == "parents":  # Path(__file__).parents[1]
+                level = literal_value(node.slice)
+                if not isinstance(level, int) or isinstance(level, bool) or not 0 <= level < 20:
+                    return UNKNOWN
+                inner = self.expr(node.value.value, depth + 1)
+                for _ in range(level + 1):
+                    inner = ("parent", inner)
+                return inner
             keys: list = []
             current: ast.AST = node
             while isinstance(current, ast.Subscript):
