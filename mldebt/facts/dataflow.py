@@ -212,6 +212,13 @@ class Flow:
             self._anchors[node] = frozenset(found) if found else self.roots(node)
         return self._anchors[node]
 
+    def split_of(self, node: int) -> Split | None:
+        """The split that produced the data `node` is (its first split anchor), if any."""
+        for anchor in sorted(self.anchors(node)):
+            if self.nodes[anchor].kind == "split" and self.nodes[anchor].event is not None:
+                return self.splits[self.nodes[anchor].event]  # type: ignore[index]
+        return None
+
     def split_derived(self, node: int) -> bool:
         return any(self.nodes[n].kind == "split" for n in self.ancestors(node))
 
@@ -365,7 +372,7 @@ class Interpreter:
         hyper = [self.collapse(self.value(a)) for a in call.args]
         hyper += [self.collapse(self.value(k.value)) for k in call.keywords
                   if k.arg is None or (k.arg not in kb.NOT_HYPERPARAMETERS)]
-        return self.new("object", parents, call, cls, cls=cls, category=category,
+        return self.new("object", parents, call, "", cls=cls, category=category,
                         hyper=tuple(h for h in hyper if h is not None))
 
     def is_constructor(self, qual: str | None, cls: str) -> bool:
@@ -406,7 +413,7 @@ class Interpreter:
             left, right = self.value(node.left), self.value(node.right)
             result = self.derive([left, right], node)
             if isinstance(node.op, (ast.Sub, ast.Div, ast.FloorDiv)):
-                self.statistic_use(node, [node.right] if isinstance(node.op, ast.Sub) else [node.right], result)
+                self.statistic_use(node, [node.right], result)  # `x - x.mean()`, `x / x.max()`
             return result
         if isinstance(node, ast.Compare):
             values = [self.value(node.left)] + [self.value(c) for c in node.comparators]
@@ -765,9 +772,8 @@ class Interpreter:
     def stat_source(self, operand: ast.AST) -> int | None:
         current = operand
         while True:
-            if isinstance(current, ast.Subscript):
-                current = current.value
-            elif isinstance(current, ast.Attribute) and current.attr in ("values", "iloc", "loc"):
+            if isinstance(current, ast.Subscript) or (
+                    isinstance(current, ast.Attribute) and current.attr in ("values", "iloc", "loc")):
                 current = current.value
             elif isinstance(current, ast.Call) and isinstance(current.func, ast.Name) and \
                     current.func.id in ("float", "int", "round") and current.args:
@@ -1141,7 +1147,7 @@ def for_context(ctx) -> Flow:
     cached = getattr(ctx, "_leakage_flow", None)
     if cached is None:
         cached = analyse(ctx.trees())
-        setattr(ctx, "_leakage_flow", cached)
+        ctx._leakage_flow = cached
     return cached
 
 
@@ -1176,11 +1182,27 @@ def describe(fit: Fit) -> str:
         return f"`{_text(node)[:70]}` {verb} data with a statistic ({fit.cls}) of all its rows"
     data = _text(node.args[0]) if isinstance(node, ast.Call) and node.args else "the data"
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        receiver = _text(node.func.value)
-        named = fit.cls and receiver.startswith(fit.cls)
-        who = f"`{receiver}`" if named or not fit.cls else f"{fit.cls} `{receiver}`"
-        return f"{who} is fitted on `{data[:60]}` (all of its rows) by `.{fit.method}`"
+        return f"{fitted_object(fit)} is fitted on `{data[:60]}` (all of its rows) by `.{fit.method}`"
     return f"`{_text(node)[:60]}` fits a {fit.cls} on all rows of `{data[:60]}`"
+
+
+def fitted_object(fit: Fit, flow: Flow | None = None) -> str:
+    """"`scaler` (StandardScaler)", or the variable the object ends up in when it is built inline."""
+    node = fit.site.node
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        receiver = _text(node.func.value)
+        label = flow.nodes[fit.obj].label if flow is not None and fit.obj is not None else ""
+        if label and label.isidentifier() and receiver.startswith(fit.cls or "\0"):
+            receiver = label
+        if not fit.cls or receiver.startswith(fit.cls):
+            return f"`{receiver}`"
+        return f"`{receiver}` ({fit.cls})"
+    return f"`{fit.cls}`"
+
+
+def via_related(path: str, site: Site, message: str) -> list[dict]:
+    """Related entries for the call sites through which an inlined function's event was reached."""
+    return [related(path, Site(cell, call), message) for cell, call in site.via]
 
 
 def related(path: str, site: Site, message: str) -> dict:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mldebt.facts import dataflow
-from mldebt.facts.dataflow import Fit, Flow, Split, at, describe, related
+from mldebt.facts.dataflow import Fit, Flow, Split, at, describe, related, via_related
 from mldebt.rules.base import Example, FileRule
 
 
@@ -202,6 +202,4 @@ def _related(path: str, fit: Fit, leaks: list) -> list[dict]:
         out.append(related(path, split.site, label))
         if how[1] is not None:
             out.append(related(path, how[1], "the transform fitted on all rows is applied to a split part here"))
-    for cell, call in fit.site.via:
-        out.append(related(path, dataflow.Site(cell, call), "the fit happens inside this call"))
-    return out
+    return out + via_related(path, fit.site, "the fit happens inside this call")
