@@ -158,3 +158,18 @@ def test_sql_reads_record_an_as_of_predicate(project):
     facts = api.scan([root], jobs=1, use_cache=False).facts["q.py"]
     pinned = {e.name: e.as_of for e in facts.io if e.kind == "table"}
     assert pinned == {"sales": True, "customers": False}
+
+
+def test_declared_working_folders_resolve_script_paths(project):
+    root = project({
+        "prepare.py": 'import pandas as pd\npd.read_csv("data/raw.csv").to_parquet("data/features.parquet")\n',
+        "src/train.py": 'import pandas as pd\nprint(pd.read_parquet("../data/features.parquet"))\n',
+        "reports/make_report.py": 'import pandas as pd\nprint(pd.read_parquet("../data/features.parquet"))\n',
+        "dvc.yaml": "stages:\n  train:\n    wdir: src\n    cmd: python train.py\n    deps: [../data/features.parquet]\n",
+        "Makefile": "report:\n\tcd reports && python make_report.py\n",
+    })
+    graph = api.scan([root], jobs=1, use_cache=False).graph
+    readers = [unit for unit, _ in graph.readers_of("data/features.parquet")]
+    assert readers == ["reports/make_report.py", "src/train.py"]
+    assert graph.declared_consumer("src/train.py", "data/features.parquet")
+    assert not [a for a in graph.artifacts() if a.startswith("..")]

@@ -76,6 +76,24 @@ class Resolver:
         self.facts = facts
         self.modules = module_index(list(facts))
         self.docs = ConfigDocs(root)
+        self.workdirs: dict[str, str] = {}
+
+    def set_workdirs(self, declarations) -> None:
+        """Scripts a declared pipeline runs from another folder (dvc `wdir`, Makefile `cd`) resolve their
+        relative paths there; only where every declaration agrees on that folder."""
+        seen: dict[str, set[str]] = {}
+        for decl in declarations:
+            for unit, folder in decl.workdirs.items():
+                seen.setdefault(unit, set()).add(folder)
+        self.workdirs = {unit: folders.pop() for unit, folders in seen.items() if len(folders) == 1}
+
+    def base(self, facts: FileFacts | None) -> str:
+        """Where the unit's relative paths resolve (see `base_dir`), honouring declared working folders."""
+        if facts is None:
+            return "."
+        if facts.kind != "notebook" and self.workdirs.get(facts.path):
+            return self.workdirs[facts.path]
+        return base_dir(facts)
 
     def module_file(self, module: str, importer: str) -> str | None:
         if module.startswith("."):
@@ -109,7 +127,7 @@ class Resolver:
 
     def evaluate(self, expr, path: str, depth: int = 0) -> object:
         facts = self.facts.get(path)
-        base = base_dir(facts) if facts else "."
+        base = self.base(facts)
 
         def load_doc(target: str) -> object:
             rel, kind = normalise(target, base)
@@ -131,7 +149,7 @@ class Resolver:
             return f"model:{name}", "model", {}
         if value.startswith("runs:/"):
             return value, "model", {}
-        node, kind = normalise(value, base_dir(facts))
+        node, kind = normalise(value, self.base(facts))
         attrs: dict = {}
         if kind == "absolute":
             attrs["absolute"] = True
@@ -167,6 +185,8 @@ def build_graph(root: Path, facts: dict[str, FileFacts], config) -> DataGraph:
 
     g = nx.MultiDiGraph()
     resolver = Resolver(root, facts)
+    declarations, tracked = find_declarations(root, getattr(config, "artifacts", {}) or {})
+    resolver.set_workdirs(declarations)
     unresolved: list[dict] = []
     imported = _imported_names(facts)
     for path in sorted(facts):
@@ -223,7 +243,6 @@ def build_graph(root: Path, facts: dict[str, FileFacts], config) -> DataGraph:
         for imp, hook, target in _notebook_imports(f, facts):
             g.add_edge(path, target, kind="imports", line=imp.pos.line, column=imp.pos.column, api=hook,
                        **({"cell": imp.pos.cell} if imp.pos.cell is not None else {}))
-    declarations, tracked = find_declarations(root, getattr(config, "artifacts", {}) or {})
     for decl in declarations:
         g.add_node(decl.id, kind="pipeline", source=decl.source, file=decl.file, line=decl.line,
                    **({"producer": decl.producer} if decl.producer else {}))

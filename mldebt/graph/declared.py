@@ -24,6 +24,7 @@ class Declaration:
     producer: str | None = None  # contracts only
     errors: list[str] = field(default_factory=list)
     argv: dict[str, list[str]] = field(default_factory=dict)  # unit -> its command line (sys.argv)
+    workdirs: dict[str, str] = field(default_factory=dict)  # unit -> folder its command runs in ("" = root)
 
 
 def _norm(base: str, path: str) -> str:
@@ -96,6 +97,7 @@ def read_dvc(root: Path, rel: str) -> list[Declaration]:
             if isinstance(command, str):
                 decl.units.extend(units_in_command(command, base))
                 decl.argv.update(argv_in_command(command, base))
+                decl.workdirs.update(dict.fromkeys(units_in_command(command, base), base))
         for key, target in (("deps", decl.deps), ("outs", decl.outs), ("metrics", decl.outs), ("plots", decl.outs)):
             entries = stage.get(key, [])
             for entry in entries if isinstance(entries, list) else []:
@@ -140,8 +142,10 @@ def read_makefile(root: Path, rel: str) -> list[Declaration]:
             command = line.strip().lstrip("@-")
             cd = re.match(r"cd\s+(\S+)\s*&&\s*(.*)", command)
             base = _norm(folder, cd.group(1)) if cd else folder
-            current.units.extend(units_in_command(cd.group(2) if cd else command, "" if base == "." else base))
-            current.argv.update(argv_in_command(cd.group(2) if cd else command, "" if base == "." else base))
+            base, run = ("" if base == "." else base), (cd.group(2) if cd else command)
+            current.units.extend(units_in_command(run, base))
+            current.argv.update(argv_in_command(run, base))
+            current.workdirs.update(dict.fromkeys(units_in_command(run, base), base))
             continue
         match = re.match(r"^([^\s:=#][^:=]*?)\s*:(?!=)\s*(.*)$", line)
         if match:
