@@ -190,7 +190,8 @@ class UnmonitoredPredictions(FileRule):
         for event in facts.io:
             if event.direction == "write" and event.from_predictions:
                 flow = next((f for n, _, f in flows if n == event.scope.rsplit(".", 1)[-1]), flows[0][2])
-                target = event.name or event.text or "an output"
+                constant = event.expr[1] if event.expr and event.expr[0] == "const" else None
+                target = event.name or constant or event.text or "an output"
                 where = "table" if event.kind == "table" else "file"
                 yield ctx.finding(self, cell, None, f"predictions are written to the {where} `{target}` with "
                                   f"`{event.api.lstrip('.')}`{self._source(flow)}, but neither they nor their inputs "
