@@ -206,8 +206,18 @@ def baseline(paths, output, config_path, jobs, no_cache):
     paths = paths or (".",)
     _check_paths(paths)
     config = _load_config(config_path, paths)
-    result = api.check(list(paths), config=config, jobs=jobs, use_cache=not no_cache)
-    count = write_baseline(output, result.findings)
+    try:
+        result = api.check(list(paths), config=config, jobs=jobs, use_cache=not no_cache)
+    except KeyboardInterrupt:
+        click.echo("mldebt: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug must exit 2 and say so
+        _internal_error(exc)
+    try:
+        count = write_baseline(output, result.findings)
+    except OSError as exc:
+        click.echo(f"mldebt: cannot write {output}: {exc.strerror or exc}", err=True)
+        sys.exit(2)
     click.echo(f"Wrote {count} findings to {output}")
 
 

@@ -97,3 +97,12 @@ def test_bad_baseline_files_exit_2(cli, project, tmp_path, content, message):
         baseline.write_text(content)
     code, out, err = cli("check", root, "--baseline", baseline, "--no-cache")
     assert code == 2 and out == "" and message in err and str(baseline) in err
+
+
+def test_baseline_command_errors_exit_2(cli, project, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code, _, err = cli("baseline", project({"a.py": DEAD}), "--output", blocker / "baseline.json", "--no-cache")
+    assert code == 2 and "cannot write" in err
+    code, _, err = cli("baseline", project({"a.py": DEAD}), "--no-cache")
+    assert code == 2 and "--output" in err  # required: a baseline is a file to commit
