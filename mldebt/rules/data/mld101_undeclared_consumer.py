@@ -49,13 +49,6 @@ class UndeclaredConsumer(ProjectRule):
     severity = "warning"
 
     VALID = [
-        Example({  # a raw input nobody in the project writes
-            "train.py": 'import pandas as pd\ndf = pd.read_csv("data/raw.csv")\nprint(df.shape)\n',
-            "eda.py": 'import pandas as pd\nraw = pd.read_csv("data/raw.csv")\nprint(raw.describe())\n',
-        }),
-        # a unit re-reading its own output
-        Example(['import pandas as pd\ndf = pd.DataFrame({"a": [1]})\ndf.to_csv("cache.csv")',
-                 'again = pd.read_csv("cache.csv")\nagain.head()']),
         Example({  # a consumer declared by the dvc.yaml stage that runs it
             "prepare.py": 'import pandas as pd\npd.read_csv("data/raw.csv").to_parquet("data/features.parquet")\n',
             "train.py": 'import pandas as pd\nX = pd.read_parquet("data/features.parquet")\nprint(X.shape)\n',
@@ -63,6 +56,13 @@ class UndeclaredConsumer(ProjectRule):
                         "    outs: [data/features.parquet]\n  train:\n    cmd: python train.py\n"
                         "    deps: [data/features.parquet, train.py]\n",
         }),
+        Example({  # a raw input nobody in the project writes
+            "train.py": 'import pandas as pd\ndf = pd.read_csv("data/raw.csv")\nprint(df.shape)\n',
+            "eda.py": 'import pandas as pd\nraw = pd.read_csv("data/raw.csv")\nprint(raw.describe())\n',
+        }),
+        # a unit re-reading its own output
+        Example(['import pandas as pd\ndf = pd.DataFrame({"a": [1]})\ndf.to_csv("cache.csv")',
+                 'again = pd.read_csv("cache.csv")\nagain.head()']),
         Example({  # a consumer declared by a contract in the project's config
             "fit.py": 'import joblib\nfrom sklearn.linear_model import LogisticRegression\n'
                       'joblib.dump(LogisticRegression().fit([[0], [1]], [0, 1]), "models/clf.joblib")\n',

@@ -48,10 +48,6 @@ class PipelineJungle(ProjectRule):
     options = {"min-units": 3}
 
     VALID = [
-        Example({  # a two-step hand-over is not a jungle
-            "prepare.py": "import pandas as pd\npd.read_csv('data/raw.csv').dropna().to_csv('data/clean.csv')\n",
-            "train.py": "import pandas as pd\nprint(pd.read_csv('data/clean.csv').shape)\n",
-        }),
         Example({  # a chain fully covered by dvc.yaml
             "prepare.py": "import pandas as pd\npd.read_csv('data/raw.csv').dropna().to_csv('data/clean.csv')\n",
             "features.py": "import pandas as pd\npd.read_csv('data/clean.csv').to_parquet('data/features.parquet')\n",
@@ -60,6 +56,10 @@ class PipelineJungle(ProjectRule):
                         "    outs: [data/clean.csv]\n  features:\n    cmd: python features.py\n"
                         "    deps: [data/clean.csv]\n    outs: [data/features.parquet]\n"
                         "  train:\n    cmd: python train.py\n    deps: [data/features.parquet]\n",
+        }),
+        Example({  # a two-step hand-over is not a jungle
+            "prepare.py": "import pandas as pd\npd.read_csv('data/raw.csv').dropna().to_csv('data/clean.csv')\n",
+            "train.py": "import pandas as pd\nprint(pd.read_csv('data/clean.csv').shape)\n",
         }),
         Example({  # a chain covered by Makefile rules
             "prepare.py": "import pandas as pd\npd.read_csv('data/raw.csv').dropna().to_csv('data/clean.csv')\n",
