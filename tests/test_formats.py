@@ -271,3 +271,22 @@ def test_every_format_is_deterministic(cli, project):
         outputs = {cli("check", root, "--format", fmt, "--no-cache", "--jobs", str(jobs))[1] for jobs in (1, 2)}
         assert len(outputs) == 1, fmt
 
+
+
+@pytest.mark.skipif("MLD101" not in all_rules(), reason="needs the cross-file rule MLD101 undeclared-consumer")
+def test_sarif_cross_file_finding_relates_the_writer_cell(cli, project):
+    root = project({
+        "analysis/train.ipynb": ["import pandas as pd",
+                                 'frame = pd.DataFrame({"a": [1]})\nframe.to_csv("../data/features.csv", index=False)'],
+        "jobs/predict.py": 'import pandas as pd\nfeatures = pd.read_csv("data/features.csv")\nprint(features)\n',
+    })
+    doc = _sarif(cli, root, "--select", "MLD101")
+    _validate(doc)
+    [result] = doc["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "jobs/predict.py"
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 2
+    [related] = result["relatedLocations"]
+    assert related["physicalLocation"]["artifactLocation"]["uri"] == "analysis/train.ipynb"
+    raw = (root / "analysis/train.ipynb").read_text(encoding="utf-8").split("\n")
+    assert "frame.to_csv" in raw[related["physicalLocation"]["region"]["startLine"] - 1]
+    assert related["properties"] == {"cell": 2, "cellLine": 2}
