@@ -4,6 +4,7 @@ so `mldebt --version` and `--help` stay fast."""
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -38,6 +39,28 @@ def _validate_ids(ids: list[str], option: str) -> None:
         if not any(r.startswith(rule_id) for r in all_rules()):
             click.echo(f"mldebt: {option}: unknown rule id or prefix {rule_id!r}", err=True)
             sys.exit(2)
+
+
+@contextmanager
+def _guarded():
+    """Ctrl-C exits 130; any bug exits 2 (never 1, which means "findings") with a one-line message."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        click.echo("mldebt: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        _internal_error(exc)
+
+
+@contextmanager
+def _writing(output: str | None):
+    """A file that cannot be written is a usage error (exit 2)."""
+    try:
+        yield
+    except OSError as exc:
+        click.echo(f"mldebt: cannot write {output}: {exc.strerror or exc}", err=True)
+        sys.exit(2)
 
 
 def _internal_error(exc: BaseException) -> None:
@@ -101,27 +124,19 @@ def check(paths, fmt, output, select, ignore, config_path, baseline, exit_zero, 
         except BaselineError as exc:
             click.echo(f"mldebt: {exc}", err=True)
             sys.exit(2)
-    try:
+    with _guarded():
         result = api.check(list(paths), config=config, select=select_ids or None, ignore=ignore_ids or None,
                            jobs=jobs, use_cache=not no_cache, baseline=known)
         stream = sys.stdout if output in (None, "-") else None
         text = render_check(result, fmt, statistics, stream)
-    except KeyboardInterrupt:
-        click.echo("mldebt: interrupted", err=True)
-        sys.exit(130)
-    except Exception as exc:  # a bug must exit 2 (not 1, which means "findings") and say so
-        _internal_error(exc)
     if result.baseline_hidden and (statistics or fmt in ("json", "sarif")):
         from mldebt.report.common import baseline_note
 
         click.echo(f"mldebt: {baseline_note(result.baseline_hidden)}", err=True)  # text formats say it inline
     from mldebt.output import emit
 
-    try:
+    with _writing(output):
         emit(text, output)
-    except OSError as exc:
-        click.echo(f"mldebt: cannot write {output}: {exc.strerror or exc}", err=True)
-        sys.exit(2)
     if exit_zero:
         sys.exit(0)
     sys.exit(api.exit_code(result))
@@ -185,11 +200,8 @@ def report(paths, fmt, output, base_ref, config_path, jobs, no_cache):
         _internal_error(exc)
     from mldebt.output import emit
 
-    try:
+    with _writing(output):
         emit(text, output)
-    except OSError as exc:
-        click.echo(f"mldebt: cannot write {output}: {exc.strerror or exc}", err=True)
-        sys.exit(2)
 
 
 @main.command()
@@ -206,18 +218,10 @@ def baseline(paths, output, config_path, jobs, no_cache):
     paths = paths or (".",)
     _check_paths(paths)
     config = _load_config(config_path, paths)
-    try:
+    with _guarded():
         result = api.check(list(paths), config=config, jobs=jobs, use_cache=not no_cache)
-    except KeyboardInterrupt:
-        click.echo("mldebt: interrupted", err=True)
-        sys.exit(130)
-    except Exception as exc:  # a bug must exit 2 and say so
-        _internal_error(exc)
-    try:
+    with _writing(output):
         count = write_baseline(output, result.findings)
-    except OSError as exc:
-        click.echo(f"mldebt: cannot write {output}: {exc.strerror or exc}", err=True)
-        sys.exit(2)
     click.echo(f"Wrote {count} findings to {output}")
 
 
