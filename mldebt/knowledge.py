@@ -562,3 +562,15 @@ MESSAGE_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "excep
                              "startswith", "endswith", "replace", "strip", "lstrip", "rstrip", "removeprefix",
                              "removesuffix", "split", "rsplit", "partition", "find", "rfind", "index", "count",
                              "write", "set_description", "add_text", "markdown"})
+# Logging and tracking set-ups that configure where logs and runs go, with the settings worth comparing
+# between two places (MLD305). Tracking calls count only with a literal destination.
+LOGGING_CONFIG_SETTINGS = {
+    "logging.basicConfig": ("level", "format", "filename", "datefmt"),
+    "logging.config.dictConfig": ("arg0",), "logging.config.fileConfig": ("arg0",),
+    "logging.FileHandler": ("arg0", "filename"), "logging.handlers.RotatingFileHandler": ("arg0", "filename"),
+    "logging.handlers.TimedRotatingFileHandler": ("arg0", "filename"),
+}
+TRACKING_DESTINATION_SETTINGS = {
+    "mlflow.set_tracking_uri": ("arg0", "uri"), "wandb.init": ("project", "entity", "host"),
+    "neptune.init_run": ("project",), "neptune.init": ("project",),
+}
