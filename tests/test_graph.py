@@ -173,3 +173,15 @@ def test_declared_working_folders_resolve_script_paths(project):
     assert readers == ["reports/make_report.py", "src/train.py"]
     assert graph.declared_consumer("src/train.py", "data/features.parquet")
     assert not [a for a in graph.artifacts() if a.startswith("..")]
+
+
+def test_from_pretrained_of_a_folder_the_project_writes_is_local(project):
+    root = project({
+        "finetune.py": "from transformers import AutoModel\nm = AutoModel.from_pretrained('bert-base-uncased')\n"
+                       "m.save_pretrained('models/tuned')\n",
+        "serve.py": "from transformers import AutoModel\nm = AutoModel.from_pretrained('models/tuned')\n",
+    })
+    graph = api.scan([root], jobs=1, use_cache=False).graph
+    assert [u for u, _ in graph.readers_of("models/tuned")] == ["serve.py"]
+    assert [u for u, _ in graph.writers_of("models/tuned")] == ["finetune.py"]
+    assert "hf:bert-base-uncased" in graph.g and "hf:models/tuned" not in graph.g

@@ -243,6 +243,11 @@ def build_graph(root: Path, facts: dict[str, FileFacts], config) -> DataGraph:
         for imp, hook, target in _notebook_imports(f, facts):
             g.add_edge(path, target, kind="imports", line=imp.pos.line, column=imp.pos.column, api=hook,
                        **({"cell": imp.pos.cell} if imp.pos.cell is not None else {}))
+    for node in [n for n in g if n.startswith("hf:") and n[3:] in g]:
+        # `from_pretrained("models/tuned")` names a Hub id or a local folder: local when the project writes it
+        for _, unit, data in list(g.out_edges(node, data=True)):
+            g.add_edge(node[3:], unit, **data)
+        g.remove_node(node)
     for decl in declarations:
         g.add_node(decl.id, kind="pipeline", source=decl.source, file=decl.file, line=decl.line,
                    **({"producer": decl.producer} if decl.producer else {}))
