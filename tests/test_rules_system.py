@@ -94,7 +94,7 @@ def test_commented_code_must_not_flag(project, run_check, comments):
 
 
 def test_commented_code_block_one_finding_with_position_in_cell(project, run_check):
-    cell = ("import numpy as np\n# Older model, kept for now:\n# model = SVC(C=10,\n#             gamma=0.1)\n"
+    cell = ("import numpy as np\n# Older model, kept for now\n# model = SVC(C=10,\n#             gamma=0.1)\n"
             "#\n# model.fit(X, y)\nx = 1\n")
     root = project({"nb.ipynb": ["import os", cell]})
     [f] = findings_of(run_check, root, "MLD203")
@@ -149,6 +149,12 @@ def test_multiple_language_positions_and_messages(project, run_check):
     assert "CTE" in messages[2] and "GROUP BY" in messages[2]
     assert "JOIN, GROUP BY" in messages[3] and "con.execute" in messages[3]
     assert "src/features.py" in messages[4]
+
+
+def test_multiple_language_subprocess_in_tests_not_flagged(project, run_check):
+    code = "import subprocess\nimport sys\n\n\ndef test_cli():\n    subprocess.run([sys.executable, '-m', 'app.cli'])\n"
+    found = findings_of(run_check, project({"tests/test_cli.py": code, "app/job.py": code}), "MLD204")
+    assert [f.path for f in found] == ["app/job.py"] and "the Python module `app.cli`" in found[0].message
 
 
 def test_multiple_language_other_language_cells(project, run_check):

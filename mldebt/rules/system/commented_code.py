@@ -102,20 +102,25 @@ def _blocks_in_run(run: list[tuple[int, int, str]]) -> list[CommentedCode]:
         return []
     bodies = [t[1:] for t in texts]
     bodies = [b[1:] if b.startswith(" ") else b for b in bodies]
+    limit = min(len(bodies), MAX_RUN_LINES)
+    groups: list[list[tuple[int, int, str]]] = []
+    for span in _statement_spans(bodies[:limit]):
+        if groups and all(not bodies[j].strip() for j in range(groups[-1][-1][1] + 1, span[0])):
+            groups[-1].append(span)
+        else:
+            groups.append([span])
+    in_span = {j for group in groups for s, e, _ in group for j in range(s, e + 1)}
     out: list[CommentedCode] = []
-    current: list[tuple[int, int, str]] = []
-    for span in _statement_spans(bodies[:MAX_RUN_LINES]):
-        start = span[0]
-        previous = next((bodies[j] for j in range(start - 1, -1, -1) if bodies[j].strip()), "")
-        if current and all(not bodies[j].strip() for j in range(current[-1][1] + 1, start)):
-            current.append(span)
+    for group in groups:
+        before = next((bodies[j] for j in range(group[0][0] - 1, -1, -1) if bodies[j].strip()), "")
+        prose_after = any(bodies[j].strip() and j not in in_span for j in range(group[-1][1] + 1, limit))
+        # code that a sentence introduces ("Do this:") or that prose goes on to explain is an illustration
+        if before.rstrip().endswith(":") or _EXAMPLE_INTRO.search(before) or prose_after:
             continue
-        if current:
-            out.append(_block(run, bodies, current))
-        current = [] if _EXAMPLE_INTRO.search(previous) else [span]
-    if current:
-        out.append(_block(run, bodies, current))
-    return [b for b in out if b.code_lines >= 2]
+        block = _block(run, bodies, group)
+        if block.code_lines >= 2:
+            out.append(block)
+    return out
 
 
 def _block(run: list[tuple[int, int, str]], bodies: list[str], spans: list[tuple[int, int, str]]) -> CommentedCode:

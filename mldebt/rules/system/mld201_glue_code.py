@@ -33,7 +33,8 @@ class _Block:
         self.where, self.aliases, self.modules = where, aliases, modules
         self.chains: dict[str, _Chain] = {}
         self.best: _Chain | None = None
-        self.ml_call: str | None = None
+        self.ml_call: str | None = None  # the model call named in the message (a method call if any)
+        self.ml_method = False
 
     def spine(self, expr: ast.AST) -> _Chain:
         """Walk `np.array(df.values.tolist()).reshape(-1, 1)` inwards, collecting conversions."""
@@ -81,9 +82,10 @@ class _Block:
         for call in calls_in(stmt):
             func = call.func
             qual = dotted_name(func, self.aliases) or ""
-            if self.ml_call is None and ((isinstance(func, ast.Attribute) and func.attr in kb.MODEL_CALL_METHODS)
-                                         or qual.startswith(_ML_PREFIXES)):
-                self.ml_call = ast.unparse(func)
+            is_method = isinstance(func, ast.Attribute) and func.attr in kb.MODEL_CALL_METHODS
+            if is_method or (self.ml_call is None and qual.startswith(_ML_PREFIXES)):
+                if self.ml_call is None or (is_method and not self.ml_method):
+                    self.ml_call, self.ml_method = ast.unparse(func), is_method
             for arg in list(call.args) + [k.value for k in call.keywords]:
                 self.consider(self.spine(arg))
         value = getattr(stmt, "value", None)

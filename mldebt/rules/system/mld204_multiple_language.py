@@ -12,6 +12,7 @@ from mldebt.facts.extract import dotted_name, import_aliases, literal_value
 from mldebt.facts.model import Finding
 from mldebt.facts.sql import looks_like_sql
 from mldebt.rules.base import Example, FileContext, FileRule
+from mldebt.rules.system.mld205_prototype_smell import is_test_path
 from mldebt.sources.model import Cell, Magic
 
 # SQL that carries logic (joins, aggregation, branching, derived tables, transformations), as opposed to
@@ -136,7 +137,9 @@ class MultipleLanguage(FileRule):
 
     ## Limits
     SQL and commands are only read from literals, f-strings' constant parts and string constants of
-    the same file; commands built at run time are not seen. Unknown programs are not flagged.
+    the same file; commands built at run time are not seen. Unknown programs are not flagged, and
+    `subprocess` calls in tests (`tests/`, `test_*.py`), which run the program under test on purpose,
+    are not either.
     """
 
     id = "MLD204"
@@ -238,7 +241,8 @@ class MultipleLanguage(FileRule):
                                    "keep it in a versioned .sql file, view or dbt model with its own tests, or "
                                    "express it in Python")
             return None
-        if qual in kb.SHELL_RUNNERS or qual in ("os.popen", "subprocess.getoutput", "subprocess.getstatusoutput"):
+        if (qual in kb.SHELL_RUNNERS or qual in ("os.popen", "subprocess.getoutput", "subprocess.getstatusoutput")) \
+                and not is_test_path(ctx.path):  # tests run the program under test through the shell
             command = self._command(node.args[0] if node.args else next(
                 (k.value for k in node.keywords if k.arg in ("args", "command", "cmd")), None), aliases, strings)
             step = pipeline_step(command) if command else None
