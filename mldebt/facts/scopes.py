@@ -491,7 +491,9 @@ class _Walker:
 
     def stmt_If(self, node: ast.If) -> None:
         self.expr(node.test)
-        self.branch(node.body)
+        test = node.test
+        if not (isinstance(test, ast.Constant) and not test.value):  # `if False:` bodies never run
+            self.branch(node.body)
         self.branch(node.orelse)
 
     def stmt_With(self, node) -> None:

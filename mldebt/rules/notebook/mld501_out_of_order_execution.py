@@ -67,10 +67,14 @@ class OutOfOrderExecution(FileRule):
             if count is None:
                 continue
             if highest is not None and count <= highest.execution_count:
-                message = (f"cell {cell.index} ran as In [{count}], before cell {highest.index} above it "
-                           f"(In [{highest.execution_count}]): the cells were run out of order, so the saved "
-                           f"outputs may depend on state that top-to-bottom execution does not recreate. "
-                           f"Restart the kernel and run all cells in order.")
+                if count == highest.execution_count:
+                    what = (f"cell {cell.index} shows the same count, In [{count}], as cell {highest.index} above it: "
+                            f"one of them was copied with its outputs rather than run where it stands")
+                else:
+                    what = (f"cell {cell.index} ran as In [{count}], before cell {highest.index} above it "
+                            f"(In [{highest.execution_count}]): the cells were run out of order")
+                message = (f"{what}, so the saved outputs may depend on state that top-to-bottom execution does not "
+                           f"recreate. Restart the kernel and run all cells in order.")
                 related = [{"path": ctx.path, "cell": highest.index, "line": 1,
                             "message": f"ran later, as In [{highest.execution_count}]"}]
                 return [ctx.finding(self, cell, None, message, related=related)]

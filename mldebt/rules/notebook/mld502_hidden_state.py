@@ -36,7 +36,7 @@ class HiddenState(FileRule):
     `NameError`, and the saved outputs cannot be reproduced from the code on the page.
 
     ## Example
-    Cell 2 plots `df`, but `df` is loaded in cell 3.
+    Cell 1 plots `df`, but `df` is only loaded in cell 2.
 
     ## Fix
     Move the defining cell above its first use, or restore the deleted cell; then Restart & Run All.

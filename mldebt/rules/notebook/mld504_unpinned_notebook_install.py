@@ -257,8 +257,11 @@ class UnpinnedNotebookInstall(FileRule):
                    f"the notebook can break, whenever a new version ships. To fix, {fix}.")
         raw = cell.raw.split("\n")
         text = raw[line - 1] if 0 < line <= len(raw) else ""
-        column = text.find(item.requirement) + 1 if item.requirement in text else \
-            max(text.find(item.package) + 1, 1)
+        start = max(text.find(" install "), 0)
+        match = None
+        for needle in (item.requirement, item.package):
+            match = match or re.compile(rf"(?<![\w.\-]){re.escape(needle)}(?![\w.\-])").search(text, start)
+        column = match.start() + 1 if match else 1
         return ctx.finding(self, cell, None, message, line=line, column=column,
                            end_column=column + len(item.requirement))
 
