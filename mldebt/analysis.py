@@ -14,6 +14,7 @@ import time
 import warnings
 from contextlib import contextmanager
 
+from mldebt.facts.astindex import index_tree
 from mldebt.facts.extract import extract
 from mldebt.facts.magic_io import magic_events
 from mldebt.facts.model import FileFacts, Finding, Pos
@@ -97,6 +98,8 @@ def analyse_source(source: Source, config, rule_ids: list[str] | None = None) ->
                                              "file is still analysed" if cell.index else
                                              f"cannot parse {where}: {message}", cell.index, cell.cell_id, line,
                                              column, snippet))
+        if tree is not None:
+            index_tree(tree)  # one walk numbers every node; extraction and rules then ask in slices
         parsed.append((cell, tree))
     facts = extract(source.path, source.kind, parsed)
     for cell in source.cells:
@@ -124,6 +127,36 @@ def analyse_source(source: Source, config, rule_ids: list[str] | None = None) ->
 
 def analyse_file(root: str, rel: str, kind: str, config, data: bytes | None = None) -> FileFacts:
     """Read and analyse one file; never raises."""
+    return _analyse_file(root, rel, kind, config, data)[0]
+
+
+def analyse_for_cache(root: str, rel: str, kind: str, config) -> tuple[FileFacts, tuple[int, int] | None,
+                                                                        str | None, bool]:
+    """Analyse one file and say how to cache the result: (facts, (mtime_ns, size) before reading, sha1 of
+    the bytes analysed, cacheable). Hashing the very bytes that were analysed means a file changing
+    while it is read is cached under the content it had, which the next scan's hash check catches."""
+    import hashlib
+    import os
+
+    full = os.path.join(root, rel)
+    try:
+        st = os.stat(full)
+        stat = (st.st_mtime_ns, st.st_size)
+        if st.st_size > config.max_file_size:  # skipped for its size: cached by stat alone, never read
+            facts, cacheable = _analyse_file(root, rel, kind, config)
+            return facts, stat, None, cacheable
+        with open(full, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        facts, _ = _analyse_file(root, rel, kind, config)
+        return facts, None, None, False
+    facts, cacheable = _analyse_file(root, rel, kind, config, data)
+    return facts, stat, hashlib.sha1(data).hexdigest(), cacheable
+
+
+def _analyse_file(root: str, rel: str, kind: str, config, data: bytes | None = None) -> tuple[FileFacts, bool]:
+    """(facts, cacheable): results that depend on the run rather than the content (a read error, the time
+    budget, an internal error) are not cacheable."""
     import os
 
     full = os.path.join(root, rel)
@@ -135,28 +168,28 @@ def analyse_file(root: str, rel: str, kind: str, config, data: bytes | None = No
                 facts = FileFacts(path=rel, kind=kind, skipped=True)
                 facts.notes.append(f"skipped: {size / 1e6:.1f} MB is over the max-file-size limit "
                                    f"({config.max_file_size / 1e6:.1f} MB)")
-                return facts
+                return facts, True
             with open(full, "rb") as handle:
                 data = handle.read()
     except OSError as exc:
         facts = FileFacts(path=rel, kind=kind)
         facts.findings.append(_problem_finding(rel, f"cannot read {rel}: {exc.strerror or exc}"))
-        return facts
+        return facts, False
     try:
         with time_budget(config.file_timeout):
             source = load_source(data, rel, kind)
-            return analyse_source(source, config)
+            return analyse_source(source, config), True
     except FileTimeout:
         facts = FileFacts(path=rel, kind=kind, skipped=True)
         facts.notes.append(f"skipped: analysis took over the file-timeout of {config.file_timeout:g}s")
-        return facts
+        return facts, False
     except (RecursionError, MemoryError) as exc:
         facts = FileFacts(path=rel, kind=kind)
         facts.findings.append(_problem_finding(rel, f"cannot analyse {rel}: {type(exc).__name__}"))
-        return facts
+        return facts, False
     except Exception as exc:  # an analyser bug must not stop the scan: report it against the file
         facts = FileFacts(path=rel, kind=kind)
         facts.findings.append(_problem_finding(
             rel, f"internal error while analysing {rel}: {type(exc).__name__}: {exc} (please report this)"))
         facts.notes.append(f"internal error after {time.perf_counter() - started:.2f}s")
-        return facts
+        return facts, False

@@ -8,13 +8,13 @@
 from __future__ import annotations
 
 import fnmatch
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mldebt.config import Config, find_config
 from mldebt.facts.model import FileFacts, Finding, Pos
+from mldebt.parallel import gc_tuned
 from mldebt.sources.discovery import discover, find_project_root, kind_of
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
@@ -45,57 +45,31 @@ class CheckResult:
 
 
 def _analyse_all(root: Path, files: list[str], config: Config, jobs: int | None, use_cache: bool) -> tuple[dict, int]:
-    """Facts for every file: from the cache where unchanged, else analysed in a process pool."""
-    from mldebt.analysis import analyse_file
+    """Facts for every file, in file order: from the cache where unchanged (not even read), else analysed
+    over all cores (see `mldebt.parallel`)."""
     from mldebt.cache import FactsCache
+    from mldebt.parallel import analyse_files
 
     cache = FactsCache(root, config.extraction_digest()) if use_cache else None
-    facts: dict[str, FileFacts] = {}
+    found: dict[str, FileFacts] = {}
     todo: list[str] = []
     for rel in files:
         cached = cache.get(rel) if cache else None
         if cached is not None:
-            facts[rel] = cached
+            found[rel] = cached
         else:
             todo.append(rel)
-    hits = len(files) - len(todo)
-    jobs = jobs or os.cpu_count() or 1
-    results: list[FileFacts]
-    if jobs > 1 and len(todo) >= 16:
-        results = _pool_map(str(root), todo, config, jobs)
-    else:
-        results = [analyse_file(str(root), rel, kind_of(rel) or "script", config) for rel in todo]
-    for rel, result in zip(todo, results):
-        facts[rel] = result
-        if cache:
-            cache.put(rel, result)
+    for rel, (facts, (blob, stat, digest, cacheable)) in zip(todo, analyse_files(str(root), todo, config, jobs,
+                                                                               cache is not None)):
+        found[rel] = facts
+        if cache and cacheable:
+            cache.put(rel, blob, stat, digest)
     if cache:
         cache.save(set(files))
-    return facts, hits
+    return {rel: found[rel] for rel in files}, len(files) - len(todo)
 
 
-def _worker(args):
-    from mldebt.analysis import analyse_file
-
-    root, rel, config = args
-    return analyse_file(root, rel, kind_of(rel) or "script", config)
-
-
-def _pool_map(root: str, todo: list[str], config: Config, jobs: int) -> list[FileFacts]:
-    import multiprocessing
-
-    try:
-        context = multiprocessing.get_context("fork")
-    except ValueError:  # no fork on this platform
-        context = multiprocessing.get_context()
-    chunk = max(1, min(64, len(todo) // (jobs * 8) or 1))
-    try:
-        with context.Pool(min(jobs, len(todo))) as pool:
-            return pool.map(_worker, [(root, rel, config) for rel in todo], chunksize=chunk)
-    except (OSError, RuntimeError):  # a pool could not start: analyse in this process instead
-        return [_worker((root, rel, config)) for rel in todo]
-
-
+@gc_tuned()
 def scan(paths: list[str | Path] | None = None, config: Config | None = None, jobs: int | None = None,
          use_cache: bool = True) -> Scan:
     """Discover and analyse files and build the project graph (the whole project when files are given)."""
@@ -168,6 +142,7 @@ def sort_key(f: Finding):
     return (f.path, f.pos.cell or 0, f.pos.line, f.pos.column, f.rule, f.message)
 
 
+@gc_tuned()
 def check(paths: list[str | Path] | None = None, config: Config | None = None, select: list[str] | None = None,
           ignore: list[str] | None = None, jobs: int | None = None, use_cache: bool = True,
           baseline: set[str] | None = None) -> CheckResult:

@@ -1,33 +1,48 @@
-"""The facts cache: per-file `FileFacts` keyed by content hash + mldebt version + extraction config.
+"""The facts cache: each file's `FileFacts`, keyed by its content hash, the mldebt code and the extraction
+config, so a rescan only re-analyses the files that changed.
 
-Layout: `.mldebt_cache/<version>-<config digest>/index.pickle` maps each path to (mtime_ns, size, sha1) so
-unchanged files are not even read; `facts/<sha1>.pickle` holds the facts. Every write is atomic (temp
-file + rename); anything unreadable, corrupt or foreign is ignored and rebuilt, never trusted.
+Layout, under `.mldebt_cache/` at the project root (with a `.gitignore` of `*` and a `CACHEDIR.TAG`):
+
+    <version>-<code digest>-<config digest>/shard-NN.pickle
+
+A file's entry lives in shard crc32(path) % SHARDS: `(mtime_ns, size, sha1, recorded_ns, facts pickle)`.
+Shards, not one file per source: a warm scan of 10,000 files reads 32 files instead of 10,000, a first
+scan writes 32, and a pre-commit run that changed one file rewrites one.
+
+Lookups check mtime and size first, so unchanged files are not even read; when the stat differs (a
+checkout, a touch) the content hash decides. Entries recorded within `RACY_NS` of the file's mtime are
+always re-hashed: a file rewritten in the same clock tick with the same size cannot pass as unchanged.
+
+Trust: anything unreadable, truncated, corrupt or foreign is ignored and rebuilt, never trusted, and
+never able to run code: the cache sits in the project folder, where a cloned repository could plant
+one, so it is unpickled with an allow-list of mldebt's own data classes.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import pickle
+import shutil
 import tempfile
+import time
+import zlib
 from pathlib import Path
 
 from mldebt import __version__
-from mldebt.facts.model import FileFacts
 
 CACHE_DIR = ".mldebt_cache"
-MAGIC = b"mldebt-cache-1\n"
+MAGIC = b"mldebt-cache-2\n"
+SHARDS = 32
+KEEP_GENERATIONS = 3  # cache folders of other versions/configs kept besides the current one
+RACY_NS = 2_000_000_000  # mtimes this close to the recording time are not trusted (coarse clocks)
+_CACHEDIR_TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# created by mldebt; see https://bford.info/cachedir/\n"
 
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 
-def _file_mode(path: Path) -> int:
-    """The existing file's mode, or what a plain open() would create (0666 minus the umask)."""
-    try:
-        return path.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+Entry = tuple  # (mtime_ns, size, sha1 hex or None, recorded_ns, facts pickle bytes)
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -35,9 +50,10 @@ def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        if hasattr(os, "fchmod"):  # mkstemp makes 0600 files; give the usual permissions instead
+            os.fchmod(fd, 0o666 & ~_UMASK)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(tmp, _file_mode(path))  # mkstemp makes 0600 files; outputs get the usual permissions
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -47,84 +63,188 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def _load(path: Path):
+class _SafeUnpickler(pickle.Unpickler):
+    """Rebuilds only mldebt's own data classes (dataclasses and enums); any other global is refused, so
+    a planted or corrupt cache file cannot make unpickling call arbitrary code."""
+
+    def find_class(self, module: str, name: str):
+        allowed = _ALLOWED.get((module, name))
+        if allowed is None:
+            allowed = _ALLOWED[(module, name)] = _allowed_class(module, name)
+        if allowed is False:
+            raise pickle.UnpicklingError(f"refusing to load {module}.{name} from the cache")
+        return allowed
+
+
+_ALLOWED: dict[tuple[str, str], object] = {}
+
+
+def _allowed_class(module: str, name: str):
+    """The class `module.name` if it is one of mldebt's data classes or enums, else False."""
+    if (module != "mldebt" and not module.startswith("mldebt.")) or module.endswith("__main__"):
+        return False  # importing a __main__ module would run a program
+    import dataclasses
+    import enum
+    import importlib
+
     try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    if not data.startswith(MAGIC):
-        return None
-    try:
-        return pickle.loads(data[len(MAGIC):])
-    except Exception:  # corrupt or written by an incompatible version
-        return None
+        value = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return False
+    if isinstance(value, type) and (dataclasses.is_dataclass(value) or issubclass(value, enum.Enum)):
+        return value
+    return False
+
+
+def safe_loads(data: bytes):
+    return _SafeUnpickler(io.BytesIO(data)).load()
+
+
+def code_digest() -> str:
+    """A digest of the installed mldebt code (each module's path, size and mtime): results cached by one
+    build are never served to another, even when a development checkout keeps the same version."""
+    package = Path(__file__).parent
+    parts = []
+    for folder, dirs, files in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                try:
+                    st = os.stat(os.path.join(folder, name))
+                except OSError:
+                    continue
+                parts.append(f"{os.path.relpath(os.path.join(folder, name), package)}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.sha1("\n".join(parts).encode()).hexdigest()[:12]
+
+
+def shard_of(rel: str) -> int:
+    return zlib.crc32(rel.encode("utf-8", "surrogatepass")) % SHARDS
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()
 
 
 class FactsCache:
-    def __init__(self, root: Path, digest: str):
+    """Cached facts of one project for one (mldebt code, extraction config) key."""
+
+    def __init__(self, root: Path, config_digest: str):
         self.root = root
-        self.base = root / CACHE_DIR / f"{__version__}-{digest}"
-        index = _load(self.base / "index.pickle")
-        self.index: dict[str, tuple[int, int, str]] = index if isinstance(index, dict) else {}
-        self.dirty = False
+        self.top = root / CACHE_DIR
+        self.base = self.top / f"{__version__}-{code_digest()}-{config_digest}"
+        self.entries: list[dict[str, Entry]] = [self._read_shard(i) for i in range(SHARDS)]
+        self.dirty: set[int] = set()
         self.writable = True
+
+    # ---------------------------------------------------------------- reading
+    def _read_shard(self, number: int) -> dict[str, Entry]:
+        try:
+            data = (self.base / f"shard-{number:02d}.pickle").read_bytes()
+        except OSError:  # missing, or the cache folder is a file, unreadable...
+            return {}
+        if not data.startswith(MAGIC):
+            return {}
+        try:
+            loaded = safe_loads(data[len(MAGIC):])
+        except Exception:  # truncated, corrupt, or written by an incompatible version
+            return {}
+        if not isinstance(loaded, dict):
+            return {}
+        return {rel: entry for rel, entry in loaded.items() if isinstance(rel, str) and _valid_entry(entry)}
 
     def _stat(self, rel: str) -> tuple[int, int] | None:
         try:
-            st = os.stat(self.root / rel)
+            st = os.stat(os.path.join(self.root, rel))
         except OSError:
             return None
         return st.st_mtime_ns, st.st_size
 
-    def get(self, rel: str) -> FileFacts | None:
-        entry = self.index.get(rel)
-        stat = self._stat(rel)
-        if entry is None or stat is None:
+    def get(self, rel: str):
+        """The cached `FileFacts` of `rel` if its content is unchanged, else None."""
+        from mldebt.facts.model import FileFacts
+
+        shard = self.entries[shard_of(rel)]
+        entry = shard.get(rel)
+        if entry is None:
             return None
-        if (entry[0], entry[1]) != stat:
+        stat = self._stat(rel)
+        if stat is None:
+            return None
+        mtime, size, digest, recorded, blob = entry
+        if (mtime, size) != stat or mtime + RACY_NS >= recorded:
+            if digest is None:  # recorded without a hash (skipped for size): only the stat counts
+                return None
             try:
-                digest = hashlib.sha1((self.root / rel).read_bytes()).hexdigest()
+                with open(os.path.join(self.root, rel), "rb") as handle:
+                    current = file_digest(handle.read())
             except OSError:
                 return None
-            if digest != entry[2]:
+            if current != digest:
                 return None
-            self.index[rel] = (stat[0], stat[1], digest)
-            self.dirty = True
-        facts = _load(self.base / "facts" / f"{entry[2]}.pickle")
+            if (mtime, size) != stat:
+                shard[rel] = (stat[0], stat[1], digest, recorded, blob)
+                self.dirty.add(shard_of(rel))
+        try:
+            facts = safe_loads(blob)
+        except Exception:
+            facts = None
         if not isinstance(facts, FileFacts) or facts.path != rel:
+            del shard[rel]
+            self.dirty.add(shard_of(rel))
             return None
         return facts
 
-    def put(self, rel: str, facts: FileFacts) -> None:
-        if not self.writable:
-            return
-        stat = self._stat(rel)
+    # ---------------------------------------------------------------- writing
+    def put(self, rel: str, blob: bytes, stat: tuple[int, int] | None, digest: str | None) -> None:
+        """Remember the pickled facts of `rel`, analysed from content with this stat and digest."""
         if stat is None:
             return
-        try:
-            digest = hashlib.sha1((self.root / rel).read_bytes()).hexdigest()
-            if self._stat(rel) != stat:
-                return  # changed while we analysed it: do not cache a stale result
-            atomic_write(self.base / "facts" / f"{digest}.pickle",
-                         MAGIC + pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
-        except (OSError, pickle.PicklingError, RecursionError):
-            self.writable = False
-            return
-        self.index[rel] = (stat[0], stat[1], digest)
-        self.dirty = True
+        number = shard_of(rel)
+        self.entries[number][rel] = (stat[0], stat[1], digest, time.time_ns(), blob)
+        self.dirty.add(number)
 
     def save(self, present: set[str]) -> None:
-        stale = set(self.index) - present
-        for rel in stale:
-            del self.index[rel]
-            self.dirty = True
+        """Forget files no longer present and write the changed shards (never raises)."""
+        for number, shard in enumerate(self.entries):
+            gone = [rel for rel in shard if rel not in present]
+            for rel in gone:
+                del shard[rel]
+            if gone:
+                self.dirty.add(number)
         if not self.dirty or not self.writable:
             return
         try:
-            top = self.root / CACHE_DIR
-            top.mkdir(exist_ok=True)
-            if not (top / ".gitignore").exists():
-                atomic_write(top / ".gitignore", b"# created by mldebt\n*\n")
-            atomic_write(self.base / "index.pickle", MAGIC + pickle.dumps(self.index))
+            self._prepare()
+            for number in sorted(self.dirty):
+                data = MAGIC + pickle.dumps(self.entries[number], protocol=pickle.HIGHEST_PROTOCOL)
+                atomic_write(self.base / f"shard-{number:02d}.pickle", data)
+        except OSError:  # read-only or full disk, a file where the folder should be: run uncached
+            self.writable = False
+            return
+        self.dirty.clear()
+        self._prune()
+
+    def _prepare(self) -> None:
+        self.top.mkdir(exist_ok=True)
+        if not (self.top / ".gitignore").exists():
+            atomic_write(self.top / ".gitignore", b"# created by mldebt: the facts cache is not for version control\n*\n")
+        if not (self.top / "CACHEDIR.TAG").exists():
+            atomic_write(self.top / "CACHEDIR.TAG", _CACHEDIR_TAG)
+        self.base.mkdir(exist_ok=True)
+        os.utime(self.base)  # most recently used: pruning keeps it
+
+    def _prune(self) -> None:
+        """Keep the current key's folder and the few most recently used others (other configs, versions)."""
+        try:
+            others = [p for p in self.top.iterdir() if p.is_dir() and p != self.base and not p.is_symlink()]
+            others.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
+            for old in others[KEEP_GENERATIONS:]:
+                shutil.rmtree(old, ignore_errors=True)
         except OSError:
             pass
+
+
+def _valid_entry(entry: object) -> bool:
+    return (isinstance(entry, tuple) and len(entry) == 5 and isinstance(entry[0], int) and isinstance(entry[1], int)
+            and (entry[2] is None or isinstance(entry[2], str)) and isinstance(entry[3], int)
+            and isinstance(entry[4], bytes))

@@ -49,8 +49,8 @@ class Config:
 
     def extraction_digest(self) -> str:
         """A hash of every setting that changes per-file results (for the facts cache key)."""
-        blob = json.dumps({"rules": self.rule_options, "readers": self.readers, "writers": self.writers},
-                          sort_keys=True, default=str)
+        blob = json.dumps({"rules": self.rule_options, "readers": self.readers, "writers": self.writers,
+                           "max-file-size": self.max_file_size}, sort_keys=True, default=str)
         return hashlib.sha1(blob.encode()).hexdigest()[:16]
 
 

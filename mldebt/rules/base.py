@@ -8,12 +8,11 @@ the whole project's data-dependency graph and every file's facts.
 from __future__ import annotations
 
 import ast
-import io
-import tokenize
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Iterable, Union
 
 from mldebt.facts.model import FileFacts, Finding, Pos
+from mldebt.sources.comments import comments_in
 from mldebt.sources.model import Cell, Source
 
 SEVERITIES = ("info", "warning", "error")
@@ -111,17 +110,10 @@ class FileContext:
         return {"path": self.path, "cell": cell.index, "line": getattr(node, "lineno", 1), "message": message}
 
     def comments(self, cell: Cell) -> list[tuple[int, int, str]]:
-        """(line, column, text) of each comment in the cell, from tokenize (cached per cell)."""
+        """(line, column, text) of each comment in the cell (cached per cell; see `mldebt.sources.comments`)."""
         key = id(cell)
         if key not in self._comments:
-            found: list[tuple[int, int, str]] = []
-            try:
-                for tok in tokenize.generate_tokens(io.StringIO(cell.code).readline):
-                    if tok.type == tokenize.COMMENT:
-                        found.append((tok.start[0], tok.start[1] + 1, tok.string))
-            except (tokenize.TokenError, IndentationError, SyntaxError):
-                pass
-            self._comments[key] = found
+            self._comments[key] = comments_in(cell.code)
         return self._comments[key]
 
     def trees(self) -> Iterable[tuple[Cell, ast.Module]]:
