@@ -12,6 +12,7 @@ import ast
 from typing import Iterable
 
 from mldebt import knowledge as kb
+from mldebt.facts.astindex import subtree, subtree_skipping
 from mldebt.facts.model import (ConfigRead, Constructor, FileFacts, FitCall, ImportFact, IOEvent, LoggingSetup,
                                 Pos, Setting)
 from mldebt.facts.pathexpr import UNKNOWN
@@ -25,7 +26,7 @@ def names_in(node: ast.AST | None) -> set[str]:
     """Names read anywhere inside `node`."""
     if node is None:
         return set()
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return {n.id for n in subtree(node) if n.__class__ is ast.Name and n.ctx.__class__ is ast.Load}
 
 
 def target_names(target: ast.AST) -> list[str]:
@@ -58,14 +59,7 @@ def literal_value(node: ast.AST):
 
 def calls_in(node: ast.AST) -> Iterable[ast.Call]:
     """Calls inside a statement, outer before inner, not descending into nested functions or classes."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, ast.Call):
-            yield current
-        for child in reversed(list(ast.iter_child_nodes(current))):
-            if not isinstance(child, _SCOPES):
-                stack.append(child)
+    return [n for n in subtree_skipping(node, _SCOPES) if n.__class__ is ast.Call]
 
 
 def import_aliases(imports: Iterable[ImportFact]) -> dict[str, str]:
@@ -637,7 +631,7 @@ class Extractor:
             except RecursionError:
                 self.facts.notes.append("an expression was too deeply nested to analyse fully")
         inner: set[int] = set()  # subscripts that are the base of an outer subscript
-        for sub in ast.walk(node) if not isinstance(node, _SCOPES) else ():
+        for sub in subtree(node) if not isinstance(node, _SCOPES) else ():
             if isinstance(sub, ast.Subscript) and isinstance(sub.ctx, ast.Load) and (self.qualname(sub.value) == "os.environ"):
                 name = literal_value(sub.slice)
                 if isinstance(name, str):

@@ -19,6 +19,7 @@ class DataGraph:
         self.g = graph
         self.unresolved = unresolved or []
         self.tracked = tracked or set()
+        self._tracked_folders: set[str] | None = None  # `tracked` without trailing slashes
 
     # ------------------------------------------------------------------ nodes
     def kind(self, node: str) -> str:
@@ -102,7 +103,16 @@ class DataGraph:
 
     def is_tracked(self, artifact: str) -> bool:
         """DVC-tracked (by a .dvc file or a dvc.yaml out), or under a tracked folder."""
-        return any(artifact == t or artifact.startswith(t.rstrip("/") + "/") for t in self.tracked)
+        if artifact in self.tracked:
+            return True
+        if self._tracked_folders is None:
+            self._tracked_folders = {t.rstrip("/") for t in self.tracked}
+        cut = artifact.rfind("/")
+        while cut >= 0:  # each enclosing folder, innermost first: a set lookup each, not a scan of all
+            if artifact[:cut] in self._tracked_folders:
+                return True
+            cut = artifact.rfind("/", 0, cut)
+        return False
 
     # ------------------------------------------------------------------ structure
     def unit_graph(self):
