@@ -77,6 +77,15 @@ class Resolver:
         self.modules = module_index(list(facts))
         self.docs = ConfigDocs(root)
         self.workdirs: dict[str, str] = {}
+        self.argv: dict[str, list[str]] = {}
+
+    def set_declarations(self, declarations) -> None:
+        """Learn each script's command line from the declared pipelines (only where exactly one runs it)."""
+        seen: dict[str, list[list[str]]] = {}
+        for decl in declarations:
+            for unit, argv in decl.argv.items():
+                seen.setdefault(unit, []).append(argv)
+        self.argv = {unit: argvs[0] for unit, argvs in seen.items() if len(argvs) == 1}
 
     def set_workdirs(self, declarations) -> None:
         """Scripts a declared pipeline runs from another folder (dvc `wdir`, Makefile `cd`) resolve their
@@ -110,7 +119,10 @@ class Resolver:
         return self.modules.get(module)
 
     def lookup(self, path: str, name: str, depth: int) -> object:
-        """Resolve an imported name (`config.DATA_DIR`) to its value in the defining module."""
+        """Resolve an imported name (`config.DATA_DIR`) to its value in the defining module; `sys.argv`
+        to the command line of the one declared pipeline step that runs `path`."""
+        if name == "sys.argv":
+            return self.argv.get(path)
         if "." not in name or depth > 20:
             return None
         module, attr = name.rsplit(".", 1)
@@ -186,6 +198,7 @@ def build_graph(root: Path, facts: dict[str, FileFacts], config) -> DataGraph:
     g = nx.MultiDiGraph()
     resolver = Resolver(root, facts)
     declarations, tracked = find_declarations(root, getattr(config, "artifacts", {}) or {})
+    resolver.set_declarations(declarations)
     resolver.set_workdirs(declarations)
     unresolved: list[dict] = []
     imported = _imported_names(facts)

@@ -72,11 +72,20 @@ class DataGraph:
 
     # ------------------------------------------------------------------ declarations
     def declarations_of(self, node: str, role: str | None = None) -> list[str]:
-        """Pipelines that declare `node` (optionally in a given role)."""
-        if node not in self.g:
-            return []
-        return sorted({p for p, _, d in self.g.in_edges(node, data=True)
-                       if d.get("kind") == "declares" and (role is None or d.get("role") == role)})
+        """Pipelines that declare `node` (optionally in a given role). A declared folder (a dvc `outs:` of
+        `data/features`) also declares every artifact inside it."""
+        found: set[str] = set()
+        candidates = [node]
+        parent = node
+        while "/" in parent:
+            parent = parent.rsplit("/", 1)[0]
+            candidates.append(parent)
+        for candidate in candidates:
+            if candidate not in self.g:
+                continue
+            found.update(p for p, _, d in self.g.in_edges(candidate, data=True)
+                         if d.get("kind") == "declares" and (role is None or d.get("role") == role))
+        return sorted(found)
 
     def declared_consumer(self, unit: str, artifact: str) -> bool:
         """True if a pipeline that runs `unit` lists `artifact` as an input, a contract names `unit` as a
