@@ -185,24 +185,27 @@ class Flow:
         self._anchors: dict[int, frozenset[int]] = {}
 
     # ---------------------------------------------------------------- ancestry
-    def ancestors(self, node: int, include_self: bool = True) -> set[int]:
+    def ancestors(self, node: int, through_stats: bool = True) -> set[int]:
+        """Every value `node` was computed from (itself included). With `through_stats=False`, only the
+        values whose *rows* it carries: `test - train.mean()` holds test's rows, not train's."""
         seen: set[int] = set()
-        stack = [node] if include_self else list(self.nodes[node].parents)
+        stack = [node]
         while stack:
             current = stack.pop()
             if current in seen:
                 continue
             seen.add(current)
-            stack.extend(self.nodes[current].parents)
+            if through_stats or self.nodes[current].kind != "stat" or current == node:
+                stack.extend(self.nodes[current].parents)
         return seen
 
-    def derives_from(self, node: int, ancestor: int) -> bool:
-        return ancestor in self.ancestors(node)
+    def lineage(self, node: int) -> set[int]:
+        return self.ancestors(node, through_stats=False)
 
     def roots(self, node: int) -> frozenset[int]:
         """The parentless values `node` was computed from (reads, unknown names, data constructors)."""
         if node not in self._roots:
-            self._roots[node] = frozenset(n for n in self.ancestors(node) if not self.nodes[n].parents)
+            self._roots[node] = frozenset(n for n in self.lineage(node) if not self.nodes[n].parents)
         return self._roots[node]
 
     def anchors(self, node: int) -> frozenset[int]:
@@ -220,7 +223,7 @@ class Flow:
         return None
 
     def split_derived(self, node: int) -> bool:
-        return any(self.nodes[n].kind == "split" for n in self.ancestors(node))
+        return any(self.nodes[n].kind == "split" for n in self.lineage(node))
 
     def nearest(self, node: int, kind: str, limit: int = 100_000) -> set[int]:
         """Nearest ancestors-or-self of a kind (search does not continue past them)."""
@@ -234,7 +237,7 @@ class Flow:
             seen.add(current)
             if self.nodes[current].kind == kind:
                 found.add(current)
-            else:
+            elif self.nodes[current].kind != "stat" or current == node:
                 stack.extend(self.nodes[current].parents)
         return found
 
@@ -404,6 +407,8 @@ class Interpreter:
             root = _root_name(node)
             if root is not None and root in self.aliases and root not in self.env:
                 return None  # a module attribute (`np.nan`, `pd.NA`)
+            if node.attr in _METADATA_ATTRIBUTES:
+                return None  # `df.columns`, `X.shape`: no rows of the data travel with these
             return self.collapse(self.value(node.value))  # `df.values`, `grid.best_estimator_`: same value
         if isinstance(node, ast.Subscript):
             return self.subscript(node)
@@ -451,7 +456,10 @@ class Interpreter:
                 return base[key]
             if isinstance(key, str) and getattr(base, "keys", None) and key in base.keys:  # type: ignore[attr-defined]
                 return base[base.keys.index(key)]  # type: ignore[attr-defined]
-        return self.derive([base, self.value(index)], node)
+        rows = self.collapse(self.value(index))
+        if rows is not None and not self.flow.split_derived(rows):
+            rows = None  # `df[features]`, `df[df.x > 0]`: the rows still come from `df` alone
+        return self.derive([base, rows], node)
 
     def comprehension(self, node: ast.AST) -> Value:
         saved = dict(self.env)
@@ -517,6 +525,8 @@ class Interpreter:
             return self.method(node, func)
         args = [self.value(a.value if isinstance(a, ast.Starred) else a) for a in node.args]
         kwargs = [self.value(k.value) for k in node.keywords]
+        if qual in ("len", "isinstance", "type", "id", "hasattr", "print"):
+            return None  # sizes and checks carry no rows
         if qual in ("enumerate", "zip", "reversed", "list", "tuple") and args and isinstance(args[0], Multi) \
                 and qual not in ("zip",):
             return args[0] if qual != "enumerate" else Multi([None, args[0]])
@@ -1040,6 +1050,7 @@ class Interpreter:
 
 
 _UNHANDLED = object()
+_METADATA_ATTRIBUTES = frozenset({"columns", "shape", "dtypes", "dtype", "ndim", "size", "feature_names"})
 _BUILTINS = frozenset({"print", "len", "range", "enumerate", "zip", "list", "dict", "set", "tuple", "sum", "abs",
                        "round", "int", "float", "str", "bool", "isinstance", "type", "sorted", "min", "max", "map",
                        "filter", "any", "all", "open", "display", "super", "object", "getattr", "setattr",

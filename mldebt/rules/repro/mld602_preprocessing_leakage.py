@@ -168,12 +168,12 @@ def _leak(flow: Flow, fit: Fit, split: Split) -> tuple[str, dataflow.Site | None
     fit_roots = flow.roots(fit.data)  # type: ignore[arg-type]
     if not any(fit_roots & flow.roots(i) for i in split.inputs):
         return None
-    upstream = set().union(*(flow.ancestors(i) for i in split.inputs))
+    upstream = set().union(*(flow.lineage(i) for i in split.inputs))
     if any(o in upstream for o in fit.outputs):
         return ("split", None)
     parts = set(split.outputs)
     for out in fit.outputs:
-        if parts and out > max(parts) and parts & flow.ancestors(out):
+        if parts and out > max(parts) and parts & flow.lineage(out):
             return ("applied", flow.nodes[out].site)
     return None
 

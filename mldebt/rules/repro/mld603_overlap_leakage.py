@@ -122,7 +122,7 @@ class OverlapLeakage(FileRule):
             for split in flow.splits:
                 if split.seq <= resample.seq or not split.inputs:
                     continue
-                if not any(outputs & flow.ancestors(i) for i in split.inputs):
+                if not any(outputs & flow.lineage(i) for i in split.inputs):
                     continue
                 where_split = ("splits the oversampled data into folds" if split.kind == "cv"
                                else "splits the oversampled data into train and test")
@@ -184,7 +184,7 @@ def overlap_kind(flow: Flow, ev: Evaluation) -> str | None:
     fitted = flow.anchors(fit.data)
     if fitted & flow.anchors(ev.data):
         return "same"
-    if fitted & flow.ancestors(ev.data):
+    if fitted & flow.lineage(ev.data):
         return "contained"
     return None
 

@@ -189,13 +189,22 @@ def _varies_in_loop(flow: Flow, ev: Evaluation, loop_id: int) -> bool:
     loop_vars = set(flow.loops[loop_id].targets)
     if model.kind == "loopvar" and ev.model in loop_vars:
         return True
-    if model.kind != "object" or loop_id not in model.loops:
+    return model.kind == "object" and _built_per_iteration(flow, model.id, loop_id, loop_vars)
+
+
+def _built_per_iteration(flow: Flow, obj: int, loop_id: int, loop_vars: set[int], depth: int = 0) -> bool:
+    """An object constructed inside the loop with a hyperparameter that changes with it (a pipeline
+    varies when one of its steps does)."""
+    node = flow.nodes[obj]
+    if loop_id not in node.loops or depth > 4:
         return False
-    for hyper in model.hyper:
-        if flow.ancestors(hyper) & loop_vars or loop_id in flow.nodes[hyper].loops:
+    for hyper in node.hyper:
+        if flow.nodes[hyper].kind == "object":
+            if _built_per_iteration(flow, hyper, loop_id, loop_vars, depth + 1):
+                return True
+        elif flow.ancestors(hyper) & loop_vars or loop_id in flow.nodes[hyper].loops:
             return True
-    return any(flow.nodes[p].kind == "object" and p != ev.model and flow.ancestors(p) & loop_vars
-               for p in model.parents)
+    return False
 
 
 def _loop_uses_validation(flow: Flow, loop_id: int) -> bool:
