@@ -12,6 +12,7 @@ from mldebt.facts.model import FileFacts, IOEvent
 from mldebt.facts.pathexpr import evaluate, normalise
 from mldebt.graph.declared import find_declarations
 from mldebt.graph.model import DataGraph
+from mldebt.yamlload import load_yaml
 
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
 
@@ -40,9 +41,7 @@ class ConfigDocs:
                         import tomli as tomllib  # type: ignore[no-redef]
                     value = tomllib.loads(text)
                 else:
-                    import yaml
-
-                    value = yaml.safe_load(text)
+                    value = load_yaml(text)
             except Exception:  # a broken config file resolves nothing; MLD304 etc. stay quiet
                 value = None
         self.cache[rel] = value

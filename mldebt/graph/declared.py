@@ -10,6 +10,8 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mldebt.yamlload import load_yaml
+
 
 @dataclass
 class Declaration:
@@ -77,7 +79,7 @@ def read_dvc(root: Path, rel: str) -> list[Declaration]:
     path = root / rel
     try:
         text = path.read_text(encoding="utf-8")
-        doc = yaml.safe_load(text) or {}
+        doc = load_yaml(text) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         return [Declaration(f"{rel}#", "dvc", rel, 1, errors=[f"cannot read {rel}: {exc}"])]
     stages = doc.get("stages") if isinstance(doc, dict) else None
@@ -121,7 +123,7 @@ def read_dvc_file(root: Path, rel: str) -> list[str]:
     import yaml
 
     try:
-        doc = yaml.safe_load((root / rel).read_text(encoding="utf-8")) or {}
+        doc = load_yaml((root / rel).read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return []
     folder = posixpath.dirname(rel)
@@ -164,7 +166,7 @@ def read_kedro_catalog(root: Path, rel: str) -> list[Declaration]:
     import yaml
 
     try:
-        doc = yaml.safe_load((root / rel).read_text(encoding="utf-8")) or {}
+        doc = load_yaml((root / rel).read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         return [Declaration(f"kedro:{rel}", "kedro", rel, 1, errors=[f"cannot read {rel}: {exc}"])]
     decl = Declaration(f"kedro:{rel}", "kedro", rel, 1)
