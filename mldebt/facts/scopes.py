@@ -381,7 +381,7 @@ class _Walker:
         info = FunctionInfo(self.cell)  # type: ignore[arg-type]
         saved = (self.function, self.function_locals, self.class_locals, self.comprehension_locals, self.loop_bound,
                  self.guard_depth)
-        self.function, self.function_locals = info, (params | bound) - declared
+        self.function, self.function_locals = info, (params | bound | {"__class__"}) - declared
         self.class_locals, self.comprehension_locals, self.loop_bound, self.guard_depth = None, [], [], 0
         try:
             self.body(node.body)

@@ -141,7 +141,7 @@ def _is_random(call: ast.Call, spec: kb.RandomAPI) -> bool:
         value = literal_value(value) if given else default
         if value is NotImplemented or value not in random_values:
             return False
-    if spec.kind == "sampler" and spec.roots == kb.RANDOM_METHODS["sample"].roots and len(call.args) >= 3:
+    if spec is kb.RANDOM_METHODS["sample"] and len(call.args) >= 3:
         return False  # positional seed (`sdf.sample(False, 0.1, 42)`)
     return not spec.default_seeded
 
