@@ -35,6 +35,13 @@ def find_project_root(paths: list[Path]) -> Path:
     return start
 
 
+def gitignore_spec(lines: list[str]):
+    """A pathspec matcher with .gitignore semantics (imported lazily: pathspec costs start-up time)."""
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
 def _is_venv(folder: Path) -> bool:
     return (folder / "pyvenv.cfg").is_file() or (folder / "conda-meta").is_dir()
 
@@ -43,11 +50,8 @@ class _Ignore:
     """.gitignore files (root and nested) plus configured exclude patterns, matched with pathspec."""
 
     def __init__(self, root: Path, excludes: list[str]):
-        import pathspec
-
-        self._pathspec = pathspec
         self.root = root
-        self.excludes = pathspec.PathSpec.from_lines("gitwildmatch", excludes) if excludes else None
+        self.excludes = gitignore_spec(excludes) if excludes else None
         self.specs: dict[str, object] = {}
 
     def load_dir(self, rel_dir: str, folder: Path) -> None:
@@ -55,7 +59,7 @@ class _Ignore:
         if gitignore.is_file():
             try:
                 lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
-                self.specs[rel_dir] = self._pathspec.PathSpec.from_lines("gitwildmatch", lines)
+                self.specs[rel_dir] = gitignore_spec(lines)
             except OSError:
                 pass
 

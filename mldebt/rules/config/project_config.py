@@ -69,9 +69,9 @@ def _interesting(name: str) -> bool:
 
 def project_files(root: Path, exclude: Iterable[str] = ()) -> list[str]:
     """Project-relative paths of files that may hold configuration or environment definitions."""
-    import pathspec
+    from mldebt.sources.discovery import gitignore_spec
 
-    spec = pathspec.PathSpec.from_lines("gitwildmatch", list(exclude)) if exclude else None
+    spec = gitignore_spec(list(exclude)) if exclude else None
     out: list[str] = []
     for folder, dirs, files in os.walk(root):
         rel_dir = os.path.relpath(folder, root)
@@ -109,7 +109,7 @@ def is_settings_file(rel: str) -> bool:
 def variant_kind(rel: str, patterns: list[str], environments: list[str]) -> str | None:
     """"override" for per-environment files (config/prod.yaml, .env.production, *.local.*, environments/...),
     "template" for examples (.env.example, config.sample.yaml, defaults), else None."""
-    import pathspec
+    from mldebt.sources.discovery import gitignore_spec
 
     path = PurePosixPath(rel)
     name = path.name[1:] if path.name.startswith(".") else path.name
@@ -119,7 +119,7 @@ def variant_kind(rel: str, patterns: list[str], environments: list[str]) -> str 
     envs = {e.lower() for e in environments}
     if tokens & envs or any(p.lower() in envs for p in path.parts[:-1]):
         return "override"
-    if patterns and pathspec.PathSpec.from_lines("gitwildmatch", patterns).match_file(rel):
+    if patterns and gitignore_spec(patterns).match_file(rel):
         return "override"
     return None
 

@@ -184,9 +184,9 @@ class GlueCode(FileRule):
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         adapters = ctx.options.get("adapter-modules", []) or []
         if adapters:
-            import pathspec
+            from mldebt.sources.discovery import gitignore_spec
 
-            if pathspec.PathSpec.from_lines("gitwildmatch", adapters).match_file(ctx.path):
+            if gitignore_spec(adapters).match_file(ctx.path):
                 return
         minimum = max(2, int(ctx.options.get("min-conversions", 3)))
         aliases = import_aliases(ctx.facts.imports)
