@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 from typing import Iterable
 
 from mldebt import knowledge as kb
+from mldebt.facts.extract import calls_in, names_in
 from mldebt.facts.model import Constructor, Finding
 from mldebt.rules.base import Example, FileContext, FileRule
 from mldebt.rules.config.project_config import is_test_path
@@ -40,6 +42,9 @@ class HardCodedHyperparameters(FileRule):
     ## Fix
     Move the values to a config file (e.g. `params.yaml`) and read them:
     `RandomForestClassifier(**params["train"]["rf"])`; or take them as command-line arguments.
+    `mldebt check --fix --unsafe-fixes` moves the literals to the params file under a key named after the
+    estimator (`random_forest_classifier:`), appending to the file so its comments stay, and rewrites the
+    call to read them.
 
     ## Limits
     Only keyword arguments of known constructors are seen: positional literals
@@ -50,13 +55,15 @@ class HardCodedHyperparameters(FileRule):
     ## Options
     `min-literals`: how many numeric literal hyperparameters a call needs to be reported (default 1).
     `ignore-keywords`: more keyword names that are not hyperparameters in your code base.
+    `params-file`: the project-relative YAML file `--fix` moves hyperparameters to (default params.yaml).
     """
 
     id = "MLD301"
     name = "hard-coded-hyperparameters"
     family = "configuration"
     severity = "warning"
-    options = {"min-literals": 1, "ignore-keywords": []}
+    fix = "unsafe"
+    options = {"min-literals": 1, "ignore-keywords": [], "params-file": "params.yaml"}
     VALID = [
         Example({
             "params.yaml": "train:\n  n_estimators: 300\n  max_depth: 8\n",
@@ -85,6 +92,13 @@ class HardCodedHyperparameters(FileRule):
                 "def build(n_estimators=100):\n    return RandomForestClassifier(n_estimators=n_estimators)\n",
                 note="a function parameter is an interface, not a hard-coded value"),
     ]
+    VALID.append(Example(
+        ["from tensorflow import keras",
+         "model = keras.Sequential([keras.layers.Dense(1)])\n"
+         "model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.01))\nmodel.fit(X, y, epochs=5)",
+         "model = keras.Sequential([keras.layers.Dense(1)])\n"
+         "model.compile(optimizer=keras.optimizers.Adam())\nmodel.save(\"final.keras\")"],
+        note="a notebook that tries one optimizer, then saves a different model"))
     INVALID = [
         Example("import joblib\nfrom sklearn.ensemble import RandomForestClassifier\n\n"
                 "clf = RandomForestClassifier(n_estimators=500, max_depth=12, random_state=0)\n"
@@ -92,6 +106,10 @@ class HardCodedHyperparameters(FileRule):
         Example(["import xgboost as xgb\nimport joblib",
                  "model = xgb.XGBClassifier(max_depth=8, eta=0.3, n_jobs=4)\nmodel.fit(X, y)",
                  "joblib.dump(model, \"model.joblib\")"], expect=1),
+        Example(["from tensorflow import keras",
+                 "model = keras.Sequential([keras.layers.Dense(1)])\n"
+                 "model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.01))",
+                 "model.fit(X, y)\nmodel.save(\"final.keras\")"], expect=1),
         Example("import torch\n\nmodel = torch.nn.Linear(4, 1)\n"
                 "optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)\n"
                 "scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=30, gamma=0.1)\n", expect=2),
@@ -104,9 +122,12 @@ class HardCodedHyperparameters(FileRule):
         ignored = kb.NOT_HYPERPARAMETERS | set(ctx.options.get("ignore-keywords", []))
         minimum = max(1, int(ctx.options.get("min-literals", 1)))
         out = []
+        saved = _saved_constructors(ctx) if facts.kind == "notebook" else None
         for ctor in facts.constructors:
             if ctor.qualname.startswith(kb.NOT_HYPERPARAMETER_CONSTRUCTORS):
                 continue
+            if saved is not None and (ctor.pos.cell, ctor.pos.line, ctor.pos.column) not in saved:
+                continue  # a notebook experiment that is not the model it saves
             literals = {k: v for k, v in ctor.literals.items()
                         if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in ignored}
             if len(literals) >= minimum:
@@ -124,3 +145,62 @@ class HardCodedHyperparameters(FileRule):
         lines = ctx.facts.lines.get(ctor.pos.cell, [])
         snippet = lines[ctor.pos.line - 1].strip() if 0 < ctor.pos.line <= len(lines) else ""
         return Finding(self.id, ctx.path, ctor.pos, message, [], snippet=snippet)
+
+
+_SAVE_FUNCTIONS = ("joblib.dump", "pickle.dump", "dill.dump", "cloudpickle.dump", "torch.save",
+                   "keras.models.save_model", "tensorflow.keras.models.save_model", "skops.io.dump")
+_SAVE_METHODS = {"save", "save_model", "save_weights", "save_pretrained"}
+
+
+def _saved_constructors(ctx: FileContext) -> set[tuple]:
+    """Positions of constructor calls whose object reaches a saved model, following the notebook in order.
+
+    Each name carries the constructor calls that flowed into its current value: assignment replaces it,
+    `model.compile(optimizer=SGD(...))` / `model.fit(..., callbacks=[...])` add to it, and a save
+    (`joblib.dump(model, ...)`, `model.save(...)`, `mlflow.*.log_model(model, ...)`) marks what it holds.
+    Tutorials rebind `model` dozens of times and save one of them: only that one's hyperparameters count.
+    """
+    from mldebt.facts.extract import Extractor
+
+    ctor_positions = {(c.pos.cell, c.pos.line, c.pos.column) for c in ctx.facts.constructors}
+    carried: dict[str, set[tuple]] = {}
+    saved: set[tuple] = set()
+    resolver = Extractor(ctx.path, "notebook")
+
+    def held(node: ast.AST, cell) -> set[tuple]:
+        out: set[tuple] = set()
+        for call in calls_in(node):
+            key = (cell.index, call.lineno, call.col_offset + 1)
+            if key in ctor_positions:
+                out.add(key)
+        for name in names_in(node):
+            out |= carried.get(name, set())
+        return out
+
+    for cell, tree in ctx.trees():
+        resolver.cell = cell
+        for stmt in ast.walk(tree):
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                resolver.record_import(stmt)
+        for stmt in [n for n in ast.walk(tree) if isinstance(n, ast.stmt)]:
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+                value = held(stmt.value, cell)
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        carried[target.id] = set(value)
+            for call in calls_in(stmt):
+                func = call.func
+                args = list(call.args) + [k.value for k in call.keywords]
+                qual = resolver.qualname(func) or ""
+                if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                    owner = func.value.id
+                    if func.attr in _SAVE_METHODS:
+                        saved |= carried.get(owner, set())
+                    elif owner in carried:
+                        for arg in args:
+                            carried[owner] |= held(arg, cell)
+                if (qual in _SAVE_FUNCTIONS or (qual.startswith("mlflow.") and qual.endswith(".log_model"))) \
+                        and call.args:
+                    saved |= held(call.args[0], cell)
+    return saved
