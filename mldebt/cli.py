@@ -104,7 +104,12 @@ def main() -> None:
 @click.option("--statistics", is_flag=True, help="Counts per rule instead of findings.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the facts cache.")
-def check(paths, fmt, output, select, ignore, config_path, baseline, exit_zero, statistics, jobs, no_cache):
+@click.option("--fix", is_flag=True, help="Apply the safe fixes, then report what is left.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that change behaviour (implies --fix).")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them "
+              "(exit 1 when there is something to fix).")
+def check(paths, fmt, output, select, ignore, config_path, baseline, exit_zero, statistics, jobs, no_cache,
+          fix, unsafe_fixes, diff):
     """Check notebooks and scripts for ML technical debt."""
     from mldebt import api
     from mldebt.report import render_check
@@ -127,6 +132,10 @@ def check(paths, fmt, output, select, ignore, config_path, baseline, exit_zero, 
     with _guarded():
         result = api.check(list(paths), config=config, select=select_ids or None, ignore=ignore_ids or None,
                            jobs=jobs, use_cache=not no_cache, baseline=known)
+        if fix or unsafe_fixes or diff:
+            result = _apply_fixes(result, unsafe_fixes, diff, output, exit_zero, lambda: api.check(
+                list(paths), config=config, select=select_ids or None, ignore=ignore_ids or None, jobs=jobs,
+                use_cache=not no_cache, baseline=known))
         stream = sys.stdout if output in (None, "-") else None
         text = render_check(result, fmt, statistics, stream)
     if result.baseline_hidden and (statistics or fmt in ("json", "sarif")):
@@ -140,6 +149,30 @@ def check(paths, fmt, output, select, ignore, config_path, baseline, exit_zero, 
     if exit_zero:
         sys.exit(0)
     sys.exit(api.exit_code(result))
+
+
+def _apply_fixes(result, unsafe: bool, diff: bool, output: str | None, exit_zero: bool, recheck):
+    """Fix (or, with --diff, print the fixes and exit); returns the findings left after fixing."""
+    from mldebt.fix import apply_fixes
+    from mldebt.report.common import location, plural, records
+
+    report = apply_fixes(result, unsafe=unsafe, write=not diff)
+    for finding, why in report.skipped:
+        click.echo(f"mldebt: {location(records([finding])[0])}: {finding.rule} not fixed: {why}", err=True)
+    counts = ", ".join(f"{rule}: {n}" for rule, n in report.by_rule().items())
+    more = f"; {report.unsafe_available} more with --unsafe-fixes" if report.unsafe_available else ""
+    if diff:
+        from mldebt.output import emit
+
+        with _writing(output):
+            emit(report.diff(), output)
+        n = len(report.fixed)
+        click.echo(f"mldebt: {n} fix{'' if n == 1 else 'es'} in the diff{f' ({counts})' if counts else ''}{more}",
+                   err=True)
+        sys.exit(0 if exit_zero or not report.changes else 1)
+    click.echo(f"mldebt: fixed {plural(len(report.fixed), 'finding')}{f' ({counts})' if counts else ''} in "
+               f"{plural(len(report.changes), 'file')}{more}", err=True)
+    return recheck() if report.changes else result
 
 
 @main.command()

@@ -25,6 +25,22 @@ def render_check(result, fmt: str, statistics: bool = False, stream=None) -> str
         from mldebt.report import text
 
         summary = text.summary_line(len(recs), scripts, notebooks, s.elapsed, result.baseline_hidden)
-        return text.render(recs, summary, text.use_colour(stream) if stream is not None else False)
+        safety = _fix_safety(result)
+        fixes = text.fixes_line(sum(v == "safe" for v in safety), sum(v == "unsafe" for v in safety))
+        return text.render(recs, summary + (f"\n{fixes}" if fixes else ""),
+                           text.use_colour(stream) if stream is not None else False, [v == "safe" for v in safety])
     module = __import__(f"mldebt.report.{fmt}", fromlist=["render"])
     return module.render(recs, result)
+
+
+def _fix_safety(result) -> list[str | None]:
+    """Per finding: "safe", "unsafe" or None (no fix). Files are re-read only when a rule has fixes."""
+    from mldebt.rules import all_rules
+
+    registry = all_rules()
+    if not any(getattr(registry.get(f.rule), "fix", "none") != "none" for f in result.findings):
+        return [None] * len(result.findings)
+    from mldebt.fix import fixable
+
+    found = fixable(result)
+    return [found.get(id(f)) for f in result.findings]

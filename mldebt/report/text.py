@@ -18,11 +18,12 @@ def use_colour(stream) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def render(recs: list[dict], summary: str, colour: bool = False) -> str:
+def render(recs: list[dict], summary: str, colour: bool = False, fixable: list[bool] | None = None) -> str:
+    """`fixable[i]`: finding i has a safe fix; it is marked `[*]` as ruff does."""
     lines = []
-    for rec in recs:
+    for i, rec in enumerate(recs):
         loc = location(rec)
-        code = f"{rec['rule']} {rec['name']}"
+        code = f"{rec['rule']}{' [*]' if fixable and fixable[i] else ''} {rec['name']}"
         if colour:
             loc = f"{_BOLD}{loc}{_RESET}"
             code = f"{_COLOURS.get(rec['severity'], '')}{code}{_RESET}"
@@ -35,4 +36,15 @@ def summary_line(count: int, scripts: int, notebooks: int, elapsed: float, hidde
     text = f"Found {plural(count, 'finding')} ({scripts} files, {notebooks} notebooks) in {elapsed:.2f}s"
     if hidden:
         text += f"; {baseline_note(hidden)}"
+    return text
+
+
+def fixes_line(safe: int, unsafe: int) -> str:
+    """"[*] 3 fixable with --fix (2 more with --unsafe-fixes)"; empty when nothing can be fixed."""
+    if not safe and not unsafe:
+        return ""
+    more = f"{unsafe} more" if safe else f"{unsafe}"
+    text = f"[*] {safe} fixable with --fix" if safe else ""
+    if unsafe:
+        text += f"{' (' if safe else ''}{more} fixable with --fix --unsafe-fixes{')' if safe else ''}"
     return text

@@ -172,7 +172,9 @@ class UnpinnedNotebookInstall(FileRule):
 
     ## Fix
     Pin the version you ran (`pip show xgboost` tells it): `%pip install xgboost==2.0.3`, or install from
-    a pinned requirements file (`%pip install -r requirements.txt`).
+    a pinned requirements file (`%pip install -r requirements.txt`). `mldebt check --fix` pins `%pip`/`!pip`
+    installs to the version the project declares (requirements*.txt, pyproject.toml or a lock file) and
+    turns `!pip` into `%pip`; packages with no declared version are left to you.
 
     ## Limits
     Arguments built at run time (`!pip install $pkg`, `{packages}`) are not followed. What a requirements
@@ -187,6 +189,7 @@ class UnpinnedNotebookInstall(FileRule):
     name = "unpinned-notebook-install"
     family = "notebook-hygiene"
     severity = "warning"
+    fix = "safe"
     options = {"allow-ranges": False, "ignore-packages": ["pip", "setuptools", "wheel"]}
 
     VALID = [

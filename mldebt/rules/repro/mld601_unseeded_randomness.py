@@ -172,7 +172,8 @@ class UnseededRandomness(FileRule):
 
     ## Fix
     Pass a seed (`random_state=42`, `generator=torch.Generator().manual_seed(42)`, `seed=42`), or seed the
-    library once at the top of the notebook or script.
+    library once at the top of the notebook or script. `mldebt check --fix` adds the seed argument to
+    splits, samplers, estimators and generators (`fix-seed`); bare draws need the global seed by hand.
 
     ## Limits
     Calls that pass `**params` or `*args`, or any seed expression (even `random_state=None` written out),
@@ -182,12 +183,17 @@ class UnseededRandomness(FileRule):
     counts for random calls inside functions anywhere in the unit (the call order is not followed);
     at module level only seeds earlier in the unit count. `tf.data.Dataset.shuffle`, dropout layers and
     weight initialisers are not covered, nor is GPU non-determinism.
+
+    ## Options
+    `fix-seed`: the seed `--fix` writes into the calls it fixes (default 42).
     """
 
     id = "MLD601"
     name = "unseeded-randomness"
     family = "reproducibility"
     severity = "warning"
+    fix = "safe"
+    options = {"fix-seed": 42}
 
     VALID = [
         Example("from sklearn.model_selection import train_test_split, KFold\n"

@@ -142,7 +142,8 @@ class DeadExperimentalCodepath(FileRule):
 
     ## Fix
     Delete the dead branch (version control remembers it). If the switch is a real option, read it
-    from configuration or the command line so both paths are tested.
+    from configuration or the command line so both paths are tested. `mldebt check --fix --unsafe-fixes`
+    deletes dead branches, unreachable statements and commented-out code blocks.
 
     ## Limits
     Constants are per file: a flag set from another module (`settings.DEBUG = True`) or by a test's
@@ -158,6 +159,7 @@ class DeadExperimentalCodepath(FileRule):
     name = "dead-experimental-codepath"
     family = "system-anti-patterns"
     severity = "warning"
+    fix = "unsafe"
     VALID = [
         Example('"""Train the model.\n\nmodel.fit(X, y)\nmodel.save("m.bin")\n"""\nfrom typing import TYPE_CHECKING\n\n'
                 'if TYPE_CHECKING:\n    import pandas as pd\n\n\ndef main():\n    return 0\n\n\n'

@@ -1,0 +1,157 @@
+"""Applying fixes to a checked project: group findings per file, plan, edit each cell, re-parse, write or diff.
+
+Planning looks only at `ast` trees (cheap, so `check` can mark fixable findings without importing
+libcst); building the edits uses libcst, which keeps every comment and all formatting it is not asked to
+change. Each file is written once, atomically, and only when something in it changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mldebt.facts.model import Finding
+from mldebt.fix.model import FileChange, FixReport, NoFix, Planned
+from mldebt.fix.unit import FileUnit
+
+
+def fixers() -> dict[str, Any]:
+    from mldebt.fix.dead_code import DeadCodeFixer
+    from mldebt.fix.params import ParamsFixer
+    from mldebt.fix.pins import PinFixer
+    from mldebt.fix.seeds import SeedFixer
+
+    return {f.rule: f for f in (SeedFixer(), PinFixer(), DeadCodeFixer(), ParamsFixer())}
+
+
+@dataclass
+class FixProject:
+    """What fixers share across files: the project root and config, and lazily read project facts."""
+
+    root: Path
+    config: Any
+    memo: dict = field(default_factory=dict)
+
+    def options(self, rule_id: str) -> dict:
+        from mldebt.rules import all_rules
+
+        rule = all_rules().get(rule_id)
+        return self.config.options_for(rule) if rule else {}
+
+
+def _fixable_findings(result) -> dict[str, list[Finding]]:
+    from mldebt.rules import all_rules
+
+    registry, known = all_rules(), fixers()
+    by_path: dict[str, list[Finding]] = {}
+    for finding in result.findings:
+        rule = registry.get(finding.rule)
+        if finding.rule in known and rule is not None and rule.fix != "none":
+            by_path.setdefault(finding.path, []).append(finding)
+    return by_path
+
+
+def _load(project: FixProject, result, path: str) -> FileUnit:
+    from mldebt.sources.discovery import kind_of
+
+    kind = kind_of(path) or "script"
+    return FileUnit(project.root, path, kind, result.scan.facts.get(path))
+
+
+def plan_all(result) -> list[tuple[Finding, str]]:
+    """(finding, "safe"/"unsafe") for every finding that has a fix, without changing anything."""
+    project = FixProject(Path(result.root), result.scan.config)
+    known = fixers()
+    out: list[tuple[Finding, str]] = []
+    for path, findings in _fixable_findings(result).items():
+        try:
+            unit = _load(project, result, path)
+        except (OSError, UnicodeDecodeError):
+            continue
+        for finding in findings:
+            try:
+                out.append((finding, known[finding.rule].plan(finding, unit, project).safety))
+            except Exception:  # NoFix, or a fixer bug: either way check must still report the finding
+                continue
+    return out
+
+
+def apply_fixes(result, unsafe: bool = False, write: bool = True) -> FixReport:
+    """Fix what can be fixed among `result.findings`; write the files (atomically) unless `write` is False."""
+    from mldebt.cache import atomic_write
+
+    project = FixProject(Path(result.root), result.scan.config)
+    known = fixers()
+    report = FixReport()
+    for path, findings in sorted(_fixable_findings(result).items()):
+        try:
+            unit = _load(project, result, path)
+        except (OSError, UnicodeDecodeError) as exc:
+            report.skipped.extend((f, f"cannot read {path}: {exc}") for f in findings)
+            continue
+        change = _fix_file(unit, findings, known, project, unsafe, report)
+        if change is not None:
+            report.changes.append(change)
+    for fixer in known.values():
+        report.changes.extend(fixer.finish(project) if hasattr(fixer, "finish") else [])
+    if write:
+        for change in report.changes:
+            atomic_write(project.root / change.path, change.after)
+        report.written = bool(report.changes)
+    return report
+
+
+def _internal(exc: Exception) -> str:
+    return f"internal error in the fix: {type(exc).__name__}: {exc} (please report this)"
+
+
+def _fix_file(unit: FileUnit, findings: list[Finding], known: dict, project: FixProject, unsafe: bool,
+              report: FixReport) -> FileChange | None:
+    planned: list[Planned] = []
+    for finding in findings:
+        try:
+            plan = known[finding.rule].plan(finding, unit, project)
+        except NoFix:
+            continue  # no fix for this finding: nothing to report
+        except Exception as exc:  # a fixer bug must not stop the other fixes
+            report.skipped.append((finding, _internal(exc)))
+            continue
+        if plan.safety == "unsafe" and not unsafe:
+            report.unsafe_available += 1
+            continue
+        planned.append(plan)
+    by_cell: dict[int | None, list[tuple[Planned, list]]] = {}
+    for plan in planned:
+        try:
+            edits = known[plan.finding.rule].edits(plan, unit, project)
+        except NoFix as exc:
+            report.skipped.append((plan.finding, str(exc)))
+            continue
+        except Exception as exc:
+            report.skipped.append((plan.finding, _internal(exc)))
+            continue
+        if edits:
+            by_cell.setdefault(plan.finding.pos.cell, []).append((plan, edits))
+    if unit.kind == "notebook" and by_cell and b"\\r" in unit.data:
+        report.skipped.extend((p.finding, "the notebook's cells use CR line endings") for items in by_cell.values()
+                              for p, _ in items)
+        return None
+    new_raw: dict[int | None, str] = {}
+    for index, items in by_cell.items():
+        cell = unit.cell_at(items[0][0].finding.pos)
+        text, accepted, refused = unit.apply(cell, [edits for _, edits in items])
+        for number, (plan, _) in enumerate(items):
+            if number in refused:
+                report.skipped.append((plan.finding, refused[number]))
+            else:
+                report.fixed.append(plan.finding)
+                accept = getattr(known[plan.finding.rule], "accepted", None)
+                if accept:
+                    accept(plan, project)
+        if text != cell.raw:
+            new_raw[index] = text
+    if not new_raw:
+        return None
+    after = unit.serialise(new_raw)
+    return FileChange(unit.rel, unit.data, after) if after != unit.data else None
