@@ -970,7 +970,8 @@ class Interpreter:
         value = self.value(value_node)
         if base_node is None:
             return value
-        if not isinstance(base_node, (ast.Name, ast.Attribute)) or name_role(_root_name(base_node)) == role:
+        if not isinstance(base_node, (ast.Name, ast.Attribute, ast.Subscript)) \
+                or name_role(_root_name(base_node)) == role:
             return value  # `train = train[train.price > 0]`: filtering one part, not splitting
         base = self.collapse(self.value(base_node))
         current = self.collapse(value)

@@ -9,6 +9,7 @@ from mldebt.rules.base import Example, ProjectRule
 from mldebt.rules.graph_sites import edge_pos, related, where
 
 _PSEUDO = re.compile(r"pseudo[\s_-]?label|pseudolabel|self[\s_-]?training", re.I)
+_STACKING = re.compile(r"blend|stack(?:ing|ed)?[\s_-]|meta[\s_-]?(?:learner|model)", re.I)
 
 
 class CorrectionCascade(ProjectRule):
@@ -39,7 +40,8 @@ class CorrectionCascade(ProjectRule):
     ## Limits
     sklearn's `StackingClassifier`/`VotingClassifier` (and `SelfTrainingClassifier`,
     `CalibratedClassifierCV`) are self-contained ensembles and are not flagged, nor is pseudo-labelling
-    the code calls by that name (a `pseudo_labels` variable, a comment). Boosting libraries' internal
+    the code calls by that name (a `pseudo_labels` variable, a comment), nor hand-written stacking named
+    as such (a `blender`, `stacking_model` or `meta_learner` fitted on the base models' predictions). Boosting libraries' internal
     residual fitting is invisible to mldebt. Across units only a direct hand-over is seen: predictions
     written by one unit and read into a `fit` by another; longer chains through intermediate steps are not.
     """
@@ -63,6 +65,11 @@ class CorrectionCascade(ProjectRule):
         Example("import xgboost as xgb\nfrom sklearn.linear_model import LinearRegression\n"
                 "base = LinearRegression().fit(X_train, y_train)\nprint(base.predict(X_test))\n"
                 "booster = xgb.XGBRegressor()\nbooster.fit(X_train, y_train)\n"),
+        Example(["import numpy as np\nfrom sklearn.ensemble import RandomForestClassifier, ExtraTreesClassifier",
+                 "rf = RandomForestClassifier().fit(X_train, y_train)\net = ExtraTreesClassifier().fit(X_train, y_train)",
+                 "X_val_predictions = np.column_stack([rf.predict(X_val), et.predict(X_val)])",
+                 "blender = RandomForestClassifier()\nblender.fit(X_val_predictions, y_val)"],
+                note="hand-written stacking, named as such"),
     ]
     INVALID = [
         Example(["from sklearn.linear_model import LinearRegression\nfrom sklearn.ensemble import GradientBoostingRegressor",
@@ -133,7 +140,7 @@ class CorrectionCascade(ProjectRule):
                     return True
         lines = facts.lines.get(fit.pos.cell, [])
         text = "\n".join(lines[fit.pos.line - 1:fit.pos.end_line])
-        if _PSEUDO.search(text):
+        if _PSEUDO.search(text) or _STACKING.search(text):
             return True
         for pos in facts.predicts:
             cell_lines = facts.lines.get(pos.cell, [])
