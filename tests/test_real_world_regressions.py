@@ -1,0 +1,78 @@
+"""False positives found by running mldebt on real public notebooks, written here as our own minimal cases
+so they stay fixed. Each test names the pattern, not the repository."""
+
+from __future__ import annotations
+
+
+def _rules(findings, rule):
+    return [f for f in findings if f.rule == rule]
+
+
+def test_mld603_slices_of_a_column_are_a_split(project, run_check):
+    root = project([
+        "from sklearn.ensemble import RandomForestClassifier\nfrom sklearn.metrics import accuracy_score",
+        "X_train = dataset['data'][:5000]\ny_train = dataset['target'][:5000]\n"
+        "X_test = dataset['data'][5000:]\ny_test = dataset['target'][5000:]",
+        "clf = RandomForestClassifier(random_state=0)\nclf.fit(X_train, y_train)",
+        "accuracy_score(y_test, clf.predict(X_test))",
+    ])
+    assert not _rules(run_check(root, select=["MLD603"]), "MLD603")
+
+
+def test_mld603_index_array_folds_are_not_overlap(project, run_check):
+    root = project([
+        "from sklearn.model_selection import StratifiedKFold\nfrom sklearn.base import clone",
+        "folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=1)\n"
+        "for train_index, test_index in folds.split(X_train, y_train):\n"
+        "    model = clone(base)\n"
+        "    X_fit, y_fit = X_train[train_index], y_train[train_index]\n"
+        "    X_hold, y_hold = X_train[test_index], y_train[test_index]\n"
+        "    model.fit(X_fit, y_fit)\n"
+        "    print((model.predict(X_hold) == y_hold).mean())",
+    ])
+    assert not _rules(run_check(root, select=["MLD603"]), "MLD603")
+
+
+def test_mld603_training_score_beside_a_held_out_score(project, run_check):
+    root = project([
+        "from sklearn.svm import LinearSVC\nfrom sklearn.metrics import accuracy_score\n"
+        "from sklearn.model_selection import train_test_split",
+        "X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)",
+        "svm = LinearSVC(random_state=0)\nsvm.fit(X_train, y_train)\n"
+        "accuracy_score(y_train, svm.predict(X_train))",
+        "final = LinearSVC(C=10, random_state=0).fit(X_train, y_train)\n"
+        "accuracy_score(y_test, final.predict(X_test))",
+    ])
+    assert not _rules(run_check(root, select=["MLD603"]), "MLD603")
+
+
+def test_mld603_still_flags_a_model_only_scored_on_its_training_rows(project, run_check):
+    root = project([
+        "from sklearn.linear_model import LogisticRegression\nfrom sklearn.metrics import accuracy_score",
+        "model = LogisticRegression().fit(X, y)\nprint(accuracy_score(y, model.predict(X)))",
+    ])
+    assert len(_rules(run_check(root, select=["MLD603"]), "MLD603")) == 1
+
+
+def test_mld104_named_blender_is_stacking(project, run_check):
+    root = project([
+        "import numpy as np\nfrom sklearn.ensemble import RandomForestClassifier",
+        "a = RandomForestClassifier(random_state=0).fit(X_train, y_train)",
+        "val_preds = np.column_stack([a.predict(X_val)])",
+        "meta_learner = RandomForestClassifier(random_state=0)\nmeta_learner.fit(val_preds, y_val)",
+    ])
+    assert not _rules(run_check(root, select=["MLD104"]), "MLD104")
+
+
+def test_mld301_notebook_flags_only_the_saved_model(project, run_check):
+    root = project([
+        "from tensorflow import keras",
+        "model = keras.Sequential([keras.layers.Dense(1)])\n"
+        "model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1))\nmodel.fit(X, y)",
+        "model = keras.Sequential([keras.layers.Dense(1)])\n"
+        "model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.01))\nmodel.fit(X, y)",
+        "model.save('model.keras')",
+    ])
+    found = _rules(run_check(root, select=["MLD301"]), "MLD301")
+    assert [(f.pos.cell, f.pos.line) for f in found] == [(3, 2)]
+    assert "learning_rate=0.01" in found[0].message
