@@ -13,6 +13,7 @@ from typing import Any
 
 from mldebt.facts.model import Finding
 from mldebt.fix.model import FileChange, FixReport, NoFix, Planned
+from mldebt.fix.notebook_json import cells_with_cr
 from mldebt.fix.unit import FileUnit
 
 
@@ -121,34 +122,33 @@ def _fix_file(unit: FileUnit, findings: list[Finding], known: dict, project: Fix
             report.unsafe_available += 1
             continue
         planned.append(plan)
-    by_cell: dict[int | None, list[tuple[Planned, list]]] = {}
+    crlf = cells_with_cr(unit.data.decode("utf-8", errors="replace")) if unit.kind == "notebook" else set()
+    by_cell: dict[int | None, list[Planned]] = {}
     for plan in planned:
-        try:
-            edits = known[plan.finding.rule].edits(plan, unit, project)
-        except NoFix as exc:
-            report.skipped.append((plan.finding, str(exc)))
-            continue
-        except Exception as exc:
-            report.skipped.append((plan.finding, _internal(exc)))
-            continue
-        if edits:
-            by_cell.setdefault(plan.finding.pos.cell, []).append((plan, edits))
-    if unit.kind == "notebook" and by_cell and b"\\r" in unit.data:
-        report.skipped.extend((p.finding, "the notebook's cells use CR line endings") for items in by_cell.values()
-                              for p, _ in items)
-        return None
+        if plan.finding.pos.cell in crlf:
+            report.skipped.append((plan.finding, "the cell has CR line endings, which fixed text would lose"))
+        else:
+            by_cell.setdefault(plan.finding.pos.cell, []).append(plan)
     new_raw: dict[int | None, str] = {}
-    for index, items in by_cell.items():
-        cell = unit.cell_at(items[0][0].finding.pos)
+    for index, plans in by_cell.items():  # cell by cell, in order: a fix may build on an earlier cell's
+        cell = unit.cell_at(plans[0].finding.pos)
+        items = []
+        for plan in plans:
+            try:
+                items.append((plan, known[plan.finding.rule].edits(plan, unit, project)))
+            except NoFix as exc:
+                report.skipped.append((plan.finding, str(exc)))
+            except Exception as exc:
+                report.skipped.append((plan.finding, _internal(exc)))
         text, accepted, refused = unit.apply(cell, [edits for _, edits in items])
         for number, (plan, _) in enumerate(items):
             if number in refused:
                 report.skipped.append((plan.finding, refused[number]))
-            else:
-                report.fixed.append(plan.finding)
-                accept = getattr(known[plan.finding.rule], "accepted", None)
-                if accept:
-                    accept(plan, project)
+                continue
+            report.fixed.append(plan.finding)
+            accept = getattr(known[plan.finding.rule], "accepted", None)
+            if accept:
+                accept(plan, unit, project)
         if text != cell.raw:
             new_raw[index] = text
     if not new_raw:

@@ -40,6 +40,22 @@ def _locate(text: str) -> list:
     return _cells(doc)
 
 
+def cells_with_cr(text: str) -> set[int]:
+    """Cells (1-based) whose source has CR line endings: loading normalises them, so fixed text would not
+    keep them, and such cells are not fixed."""
+    try:
+        cells = _locate(text.lstrip("\ufeff"))
+    except SpliceError:
+        return set()
+    out = set()
+    for index, cell in enumerate(cells, start=1):
+        source = cell.get("source", cell.get("input")) if isinstance(cell, dict) else None
+        pieces = source if isinstance(source, list) else [source]
+        if any(isinstance(p, _Str) and "\r" in p.value for p in pieces):
+            out.add(index)
+    return out
+
+
 def splice(text: str, sources: dict[int, str]) -> str:
     """`text` with the source of each cell in `sources` (1-based index among all cells) replaced."""
     bom = "\ufeff" if text.startswith("\ufeff") else ""
@@ -52,12 +68,16 @@ def splice(text: str, sources: dict[int, str]) -> str:
             raise SpliceError(f"cell {index} is not in the notebook")
         cell = cells[index - 1]
         source = cell.get("source", cell.get("input"))
+        if isinstance(source, _Str) and "\r" in source.value:
+            raise SpliceError(f"cell {index} uses CR line endings, which the fixed text would lose")
         if isinstance(source, _Str):
             end = _end_of(body, source)
             regions.append((source.offset, end, json.dumps(new_source, ensure_ascii=ascii_only)))
             continue
         if not isinstance(source, list) or not source or not all(isinstance(p, _Str) for p in source):
             raise SpliceError(f"cell {index} has no source lines to replace")
+        if any("\r" in p.value for p in source):
+            raise SpliceError(f"cell {index} uses CR line endings, which the fixed text would lose")
         spelled = {p.value: body[p.offset:_end_of(body, p)] for p in source}
         if len(source) > 1:
             separator = body[_end_of(body, source[0]):source[1].offset]

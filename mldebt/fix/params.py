@@ -96,9 +96,10 @@ class ParamsFixer:
     def edits(self, planned: Planned, unit: FileUnit, project) -> list[Edit]:
         import libcst as cst
 
-        cell, short, literals = planned.data
+        cell, short, literals = planned.data[:3]
         params = self._params(project, project.options("MLD301"))
-        name, loader = self._loader(unit, cell, planned, params.rel)
+        name = self._name(unit, params.rel)
+        loader = None if unit.memo.get("params-loaded") else self._loader(unit, cell, planned, name, params.rel)
         key = params.reserve(snake(short), literals)
         planned.data = (cell, short, literals, params, key)
         call = unit.cst_node_at(cell, unit.start_of(cell, planned.finding.pos), (cst.Call,))
@@ -111,9 +112,10 @@ class ParamsFixer:
             raise NoFix("libcst sees different keywords than the finding")
         return edits + ([loader] if loader else [])
 
-    def accepted(self, planned: Planned, project) -> None:
+    def accepted(self, planned: Planned, unit: FileUnit, project) -> None:
         _, _, _, params, key = planned.data
         params.accept(key)
+        unit.memo["params-loaded"] = True  # the loader went in with it (cells are fixed in order)
 
     def finish(self, project) -> list:
         changes = []
@@ -124,19 +126,24 @@ class ParamsFixer:
         return changes
 
     @staticmethod
-    def _loader(unit: FileUnit, cell, planned: Planned, rel: str) -> tuple[str, Edit | None]:
-        """(the name holding the params, the edit that inserts the loader, once per file)."""
-        if "params-loader" in unit.memo:
-            return unit.memo["params-loader"]
-        file_name = PurePosixPath(rel).name
-        existing = _existing_loader(unit, file_name)
-        if existing:
-            unit.memo["params-loader"] = (existing, None)
-            return unit.memo["params-loader"]
-        bound = _bound_names(unit)
-        name = next((n for n in _NAMES if n not in bound), None)
-        if name is None:
+    def _name(unit: FileUnit, rel: str) -> str:
+        """The name that holds the loaded params: the file's own loader's, or a free one."""
+        if "params-name" not in unit.memo:
+            existing = _existing_loader(unit, PurePosixPath(rel).name)
+            bound = _bound_names(unit)
+            unit.memo["params-name"] = existing or next((n for n in _NAMES if n not in bound), None)
+            unit.memo["params-loaded"] = bool(existing)
+        if unit.memo["params-name"] is None:
             raise NoFix("no free name to hold the loaded params")
+        return unit.memo["params-name"]
+
+    @staticmethod
+    def _loader(unit: FileUnit, cell, planned: Planned, name: str, rel: str) -> Edit:
+        """The edit that loads the params file in this cell, before the cell's first fixed call (the same
+        edit for every fix of the cell, so it goes in once whichever of them are applied)."""
+        memo = unit.memo.setdefault("params-loader", {})
+        if id(cell) in memo:
+            return memo[id(cell)]
         if unit.kind == "notebook":
             folder = PurePosixPath(unit.rel).parent.as_posix()
             path = os.path.relpath(rel, folder).replace(os.sep, "/") if folder != "." else rel
@@ -147,10 +154,8 @@ class ParamsFixer:
         statement = next(s for s in tree.body if s.lineno <= line <= (s.end_lineno or s.lineno))
         imports = [s for s in tree.body if isinstance(s, (ast.Import, ast.ImportFrom))
                    and s.end_lineno is not None and s.end_lineno < statement.lineno]
-        yaml_imported = any(isinstance(s, ast.Import) and any(a.name == "yaml" and a.asname is None for a in s.names)
-                            for _, t in unit.ctx.trees() for s in ast.walk(t))
         handle = f"{name}_file"
-        text = ("" if yaml_imported else "import yaml\n") + "\n" + \
+        text = ("" if _yaml_imported(unit, cell, statement.lineno) else "import yaml\n") + "\n" + \
             f"with open({json.dumps(path)}) as {handle}:\n    {name} = yaml.safe_load({handle})\n"
         if imports:  # right after the imports that precede the call (its statement follows them)
             at = (imports[-1].end_lineno + 1, 0)
@@ -158,5 +163,18 @@ class ParamsFixer:
         else:
             at = (statement.lineno, 0)
             edit = Edit(at, at, text.lstrip("\n") + "\n")
-        unit.memo["params-loader"] = (name, edit)
-        return unit.memo["params-loader"]
+        memo[id(cell)] = edit
+        return edit
+
+
+def _yaml_imported(unit: FileUnit, cell, before_line: int) -> bool:
+    """`import yaml` runs before that line: in an earlier cell, or earlier in this one."""
+    for other, tree in unit.ctx.trees():
+        if other.code_position > cell.code_position:
+            break
+        for stmt in tree.body:
+            if other is cell and stmt.lineno >= before_line:
+                break
+            if isinstance(stmt, ast.Import) and any(a.name == "yaml" and a.asname is None for a in stmt.names):
+                return True
+    return False
