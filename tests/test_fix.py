@@ -354,3 +354,31 @@ def test_splice_keeps_other_bytes(tmp_path):
     out = splice(text, {1: "a = 1\nb = 2\nc = 3", 2: "d"})
     assert out == '{\n "cells": [\n  {\n   "cell_type": "code",\n   "source": ["a = 1\\n", "b = 2\\n", "c = 3"],\n' \
                   '   "metadata": {"z": 1, "a": 2}\n  },\n  {"cell_type": "code", "source": "d"}\n ],\n "nbformat": 4\n}'
+
+
+def test_params_loader_goes_in_the_first_fixed_cell_only(project):
+    notebook = ["import joblib\nfrom sklearn.svm import SVC",
+                "svc = SVC(C=10.0)",
+                "from sklearn.linear_model import SGDClassifier\nsgd = SGDClassifier(alpha=0.001)\n"
+                "joblib.dump((svc, sgd), 'models.joblib')"]
+    root = project({"train.ipynb": notebook})
+    assert _fix(root, unsafe=True, select=["MLD301"]).by_rule() == {"MLD301": 2}
+    sources = _cell_sources(root / "train.ipynb")
+    assert sources[1] == ('import yaml\n\nwith open("params.yaml") as params_file:\n'
+                          '    params = yaml.safe_load(params_file)\n\nsvc = SVC(C=params["svc"]["C"])')
+    assert sources[2].startswith("from sklearn.linear_model import SGDClassifier\n"
+                                 'sgd = SGDClassifier(alpha=params["sgd_classifier"]["alpha"])')
+    assert (root / "params.yaml").read_text() == "svc:\n  C: 10.0\n\nsgd_classifier:\n  alpha: 0.001\n"
+
+
+def test_cells_with_cr_line_endings_are_left_alone(project):
+    doc = json.loads(notebook_json(["from sklearn.model_selection import train_test_split\r\n"
+                                    "parts = train_test_split(X)\r\n", "rest = train_test_split(X)"]))
+    doc["cells"][0]["source"] = ["from sklearn.model_selection import train_test_split\r\n",
+                                 "parts = train_test_split(X)\r\n"]
+    root = project({"nb.ipynb": json.dumps(doc, indent=1)})
+    report = _fix(root)
+    assert [why for _, why in report.skipped] == ["the cell has CR line endings, which fixed text would lose"]
+    assert _cell_sources(root / "nb.ipynb") == ["from sklearn.model_selection import train_test_split\r\n"
+                                                "parts = train_test_split(X)\r\n",
+                                                "rest = train_test_split(X, random_state=42)"]
