@@ -289,6 +289,104 @@ METRIC_METHODS = frozenset({"observe", "inc", "dec", "set", "labels", "gauge", "
 EVALUATION_PREFIXES = ("sklearn.metrics.", "torchmetrics.", "evaluate.")
 
 
+
+# ---------------------------------------------------------------- data leakage (MLD602-MLD604)
+# Transformers that learn statistics from the data they are fitted on (class names, matched on the last
+# component of the qualified name so `preprocessing.StandardScaler` and `StandardScaler` both match).
+LEAKY_TRANSFORMERS = frozenset({
+    # scaling and distribution
+    "StandardScaler", "MinMaxScaler", "MaxAbsScaler", "RobustScaler", "QuantileTransformer", "PowerTransformer",
+    "KBinsDiscretizer", "SplineTransformer",
+    # imputation
+    "SimpleImputer", "KNNImputer", "IterativeImputer", "MissingIndicator",
+    # encoders (sklearn, category_encoders, feature-engine)
+    "OneHotEncoder", "OrdinalEncoder", "TargetEncoder", "WOEEncoder", "CatBoostEncoder", "LeaveOneOutEncoder",
+    "JamesSteinEncoder", "MEstimateEncoder", "CountEncoder", "GLMMEncoder", "QuantileEncoder",
+    "CountFrequencyEncoder", "MeanEncoder", "RareLabelEncoder", "MeanMedianImputer", "ArbitraryNumberImputer",
+    "CategoricalImputer", "EndTailImputer", "Winsorizer", "OutlierTrimmer",
+    # feature selection
+    "SelectKBest", "SelectPercentile", "SelectFpr", "SelectFdr", "SelectFwe", "GenericUnivariateSelect",
+    "VarianceThreshold", "RFE", "RFECV", "SelectFromModel", "SequentialFeatureSelector", "Boruta", "BorutaPy",
+    # decomposition and projection
+    "PCA", "KernelPCA", "IncrementalPCA", "SparsePCA", "MiniBatchSparsePCA", "TruncatedSVD", "FastICA", "NMF",
+    "FactorAnalysis", "LatentDirichletAllocation", "DictionaryLearning", "GaussianRandomProjection",
+    "SparseRandomProjection", "Nystroem", "RBFSampler",
+    # text: vocabularies and document frequencies; Keras preprocessing that `adapt`s or `fit_on_texts`
+    "CountVectorizer", "TfidfVectorizer", "TfidfTransformer", "DictVectorizer", "Tokenizer", "TextVectorization",
+    "Normalization", "StringLookup", "IntegerLookup", "Discretization", "CategoryEncoding",
+})
+# Transformers whose output for a row does not depend on other rows (or that only encode the label):
+# fitting them on all the data leaks nothing.
+STATELESS_TRANSFORMERS = frozenset({
+    "Normalizer", "Binarizer", "FunctionTransformer", "PolynomialFeatures", "HashingVectorizer",
+    "FeatureHasher", "LabelEncoder", "LabelBinarizer", "MultiLabelBinarizer",
+})
+# Composites: a pipeline is a transformer or a model depending on its last step.
+PIPELINE_CONSTRUCTORS = frozenset({"Pipeline", "make_pipeline"})
+COMPOSITE_TRANSFORMERS = frozenset({"ColumnTransformer", "make_column_transformer", "FeatureUnion", "make_union"})
+# Functions that fit and apply a transform in one call (`preprocessing.scale(X)`).
+LEAKY_TRANSFORM_FUNCTIONS = frozenset({"scale", "minmax_scale", "robust_scale", "maxabs_scale",
+                                       "quantile_transform", "power_transform"})
+TRANSFORMER_FIT_METHODS = frozenset({"fit", "fit_transform", "fit_on_texts", "fit_on_sequences", "adapt"})
+TRANSFORM_METHODS = frozenset({"transform", "fit_transform", "texts_to_sequences", "texts_to_matrix",
+                               "sequences_to_matrix"})
+# Variable names that suggest a transformer when its class is not visible (a parameter, a loaded object).
+TRANSFORMER_NAME_HINTS = ("scaler", "imputer", "encoder", "vectorizer", "vectoriser", "tfidf", "pca", "svd",
+                          "selector", "tokenizer", "tokeniser", "enc", "ohe", "vect")
+
+# pandas/numpy statistics that leak when used to fill or rescale data (`fillna(df.mean())`, `x / x.max()`).
+STATISTIC_METHODS = frozenset({"mean", "median", "mode", "std", "var", "min", "max", "quantile"})
+STATISTIC_FUNCTIONS = frozenset({"numpy.mean", "numpy.median", "numpy.std", "numpy.var", "numpy.min", "numpy.max",
+                                 "numpy.nanmean", "numpy.nanmedian", "numpy.nanstd", "numpy.percentile",
+                                 "numpy.quantile", "numpy.amin", "numpy.amax"})
+FILL_METHODS = frozenset({"fillna", "replace", "clip", "where", "mask"})
+
+# Train/test splitting.
+SPLIT_FUNCTIONS = frozenset({"train_test_split", "random_split"})  # last component of the qualified name
+SPLIT_METHODS = frozenset({"train_test_split"})  # `dataset.train_test_split(test_size=...)` (Hugging Face)
+SPLITTER_CLASSES = frozenset({
+    "KFold", "StratifiedKFold", "GroupKFold", "StratifiedGroupKFold", "ShuffleSplit", "StratifiedShuffleSplit",
+    "GroupShuffleSplit", "TimeSeriesSplit", "RepeatedKFold", "RepeatedStratifiedKFold", "LeaveOneOut",
+    "LeavePOut", "LeaveOneGroupOut", "LeavePGroupsOut", "PredefinedSplit",
+})
+SPLITTER_NAME_HINTS = ("kf", "skf", "kfold", "folds", "fold", "cv", "splitter", "sss", "gkf", "tscv", "rkf", "loo")
+# Cross-validation helpers: an internal split of X, and an out-of-sample evaluation of the estimator.
+CV_FUNCTIONS = frozenset({"cross_val_score", "cross_validate", "cross_val_predict", "learning_curve",
+                          "validation_curve", "permutation_test_score"})
+SEARCH_CV_CLASSES = frozenset({"GridSearchCV", "RandomizedSearchCV", "HalvingGridSearchCV",
+                               "HalvingRandomSearchCV", "BayesSearchCV", "TuneSearchCV", "TuneGridSearchCV"})
+
+# Oversampling creates copies or interpolations of rows: done before a split, the same (or near-same) rows
+# land in training and test. Undersamplers only drop rows and are not listed.
+OVERSAMPLERS = frozenset({"SMOTE", "ADASYN", "BorderlineSMOTE", "SVMSMOTE", "KMeansSMOTE", "SMOTENC", "SMOTEN",
+                          "RandomOverSampler", "SMOTETomek", "SMOTEENN"})
+OVERSAMPLER_NAME_HINTS = ("smote", "adasyn", "oversampl", "ros", "over_sampler", "sampler_over")
+
+# Evaluation: metric functions taking (y_true, y_pred), model methods scoring on (X, y), plot helpers.
+METRIC_FUNCTIONS = frozenset({
+    "accuracy_score", "balanced_accuracy_score", "f1_score", "fbeta_score", "precision_score", "recall_score",
+    "roc_auc_score", "average_precision_score", "log_loss", "brier_score_loss", "hinge_loss", "zero_one_loss",
+    "hamming_loss", "jaccard_score", "matthews_corrcoef", "cohen_kappa_score", "top_k_accuracy_score",
+    "precision_recall_fscore_support", "classification_report", "confusion_matrix", "multilabel_confusion_matrix",
+    "roc_curve", "precision_recall_curve", "det_curve", "mean_squared_error", "root_mean_squared_error",
+    "mean_absolute_error", "mean_absolute_percentage_error", "median_absolute_error", "mean_squared_log_error",
+    "root_mean_squared_log_error", "r2_score", "explained_variance_score", "max_error", "mean_poisson_deviance",
+    "mean_gamma_deviance", "mean_tweedie_deviance", "d2_absolute_error_score", "from_predictions",
+})
+MODEL_SCORE_METHODS = frozenset({"score", "evaluate"})
+ESTIMATOR_PLOTS = frozenset({"from_estimator", "plot_confusion_matrix", "plot_roc_curve",
+                             "plot_precision_recall_curve"})
+# Reductions that pick a winner among several scores.
+SELECTION_FUNCTIONS = frozenset({"max", "min", "sorted", "numpy.argmax", "numpy.argmin", "numpy.max", "numpy.min",
+                                 "numpy.argsort", "numpy.sort"})
+SELECTION_METHODS = frozenset({"idxmax", "idxmin", "sort_values", "nlargest", "nsmallest", "argmax", "argmin",
+                               "sort"})
+# Names that mark a validation set (held out for selection) as opposed to a final test set.
+VALIDATION_NAME_HINTS = ("val", "valid", "validation", "dev")
+TRAIN_NAME_HINTS = ("train", "tr", "trn", "fit")
+TEST_NAME_HINTS = ("test", "tst", "te", "holdout", "hold_out", "eval")
+
+
 # ---------------------------------------------------------------- notebooks (MLD5xx)
 # Names an IPython kernel defines before any cell runs (besides builtins and `_3`-style history names).
 IPYTHON_NAMESPACE = frozenset({
@@ -429,103 +527,6 @@ def random_api(qualname: str) -> RandomAPI | None:
     root, _, rest = qualname.partition(".")
     spec = RANDOM_BY_NAME.get(qualname.rsplit(".", 1)[-1])
     return spec if spec is not None and rest and root in spec.roots else None
-
-
-# ---------------------------------------------------------------- data leakage (MLD602-MLD604)
-# Transformers that learn statistics from the data they are fitted on (class names, matched on the last
-# component of the qualified name so `preprocessing.StandardScaler` and `StandardScaler` both match).
-LEAKY_TRANSFORMERS = frozenset({
-    # scaling and distribution
-    "StandardScaler", "MinMaxScaler", "MaxAbsScaler", "RobustScaler", "QuantileTransformer", "PowerTransformer",
-    "KBinsDiscretizer", "SplineTransformer",
-    # imputation
-    "SimpleImputer", "KNNImputer", "IterativeImputer", "MissingIndicator",
-    # encoders (sklearn, category_encoders, feature-engine)
-    "OneHotEncoder", "OrdinalEncoder", "TargetEncoder", "WOEEncoder", "CatBoostEncoder", "LeaveOneOutEncoder",
-    "JamesSteinEncoder", "MEstimateEncoder", "CountEncoder", "GLMMEncoder", "QuantileEncoder",
-    "CountFrequencyEncoder", "MeanEncoder", "RareLabelEncoder", "MeanMedianImputer", "ArbitraryNumberImputer",
-    "CategoricalImputer", "EndTailImputer", "Winsorizer", "OutlierTrimmer",
-    # feature selection
-    "SelectKBest", "SelectPercentile", "SelectFpr", "SelectFdr", "SelectFwe", "GenericUnivariateSelect",
-    "VarianceThreshold", "RFE", "RFECV", "SelectFromModel", "SequentialFeatureSelector", "Boruta", "BorutaPy",
-    # decomposition and projection
-    "PCA", "KernelPCA", "IncrementalPCA", "SparsePCA", "MiniBatchSparsePCA", "TruncatedSVD", "FastICA", "NMF",
-    "FactorAnalysis", "LatentDirichletAllocation", "DictionaryLearning", "GaussianRandomProjection",
-    "SparseRandomProjection", "Nystroem", "RBFSampler",
-    # text: vocabularies and document frequencies; Keras preprocessing that `adapt`s or `fit_on_texts`
-    "CountVectorizer", "TfidfVectorizer", "TfidfTransformer", "DictVectorizer", "Tokenizer", "TextVectorization",
-    "Normalization", "StringLookup", "IntegerLookup", "Discretization", "CategoryEncoding",
-})
-# Transformers whose output for a row does not depend on other rows (or that only encode the label):
-# fitting them on all the data leaks nothing.
-STATELESS_TRANSFORMERS = frozenset({
-    "Normalizer", "Binarizer", "FunctionTransformer", "PolynomialFeatures", "HashingVectorizer",
-    "FeatureHasher", "LabelEncoder", "LabelBinarizer", "MultiLabelBinarizer",
-})
-# Composites: a pipeline is a transformer or a model depending on its last step.
-PIPELINE_CONSTRUCTORS = frozenset({"Pipeline", "make_pipeline"})
-COMPOSITE_TRANSFORMERS = frozenset({"ColumnTransformer", "make_column_transformer", "FeatureUnion", "make_union"})
-# Functions that fit and apply a transform in one call (`preprocessing.scale(X)`).
-LEAKY_TRANSFORM_FUNCTIONS = frozenset({"scale", "minmax_scale", "robust_scale", "maxabs_scale",
-                                       "quantile_transform", "power_transform"})
-TRANSFORMER_FIT_METHODS = frozenset({"fit", "fit_transform", "fit_on_texts", "fit_on_sequences", "adapt"})
-TRANSFORM_METHODS = frozenset({"transform", "fit_transform", "texts_to_sequences", "texts_to_matrix",
-                               "sequences_to_matrix"})
-# Variable names that suggest a transformer when its class is not visible (a parameter, a loaded object).
-TRANSFORMER_NAME_HINTS = ("scaler", "imputer", "encoder", "vectorizer", "vectoriser", "tfidf", "pca", "svd",
-                          "selector", "tokenizer", "tokeniser", "enc", "ohe", "vect")
-
-# pandas/numpy statistics that leak when used to fill or rescale data (`fillna(df.mean())`, `x / x.max()`).
-STATISTIC_METHODS = frozenset({"mean", "median", "mode", "std", "var", "min", "max", "quantile"})
-STATISTIC_FUNCTIONS = frozenset({"numpy.mean", "numpy.median", "numpy.std", "numpy.var", "numpy.min", "numpy.max",
-                                 "numpy.nanmean", "numpy.nanmedian", "numpy.nanstd", "numpy.percentile",
-                                 "numpy.quantile", "numpy.amin", "numpy.amax"})
-FILL_METHODS = frozenset({"fillna", "replace", "clip", "where", "mask"})
-
-# Train/test splitting.
-SPLIT_FUNCTIONS = frozenset({"train_test_split", "random_split"})  # last component of the qualified name
-SPLIT_METHODS = frozenset({"train_test_split"})  # `dataset.train_test_split(test_size=...)` (Hugging Face)
-SPLITTER_CLASSES = frozenset({
-    "KFold", "StratifiedKFold", "GroupKFold", "StratifiedGroupKFold", "ShuffleSplit", "StratifiedShuffleSplit",
-    "GroupShuffleSplit", "TimeSeriesSplit", "RepeatedKFold", "RepeatedStratifiedKFold", "LeaveOneOut",
-    "LeavePOut", "LeaveOneGroupOut", "LeavePGroupsOut", "PredefinedSplit",
-})
-SPLITTER_NAME_HINTS = ("kf", "skf", "kfold", "folds", "fold", "cv", "splitter", "sss", "gkf", "tscv", "rkf", "loo")
-# Cross-validation helpers: an internal split of X, and an out-of-sample evaluation of the estimator.
-CV_FUNCTIONS = frozenset({"cross_val_score", "cross_validate", "cross_val_predict", "learning_curve",
-                          "validation_curve", "permutation_test_score"})
-SEARCH_CV_CLASSES = frozenset({"GridSearchCV", "RandomizedSearchCV", "HalvingGridSearchCV",
-                               "HalvingRandomSearchCV", "BayesSearchCV", "TuneSearchCV", "TuneGridSearchCV"})
-
-# Oversampling creates copies or interpolations of rows: done before a split, the same (or near-same) rows
-# land in training and test. Undersamplers only drop rows and are not listed.
-OVERSAMPLERS = frozenset({"SMOTE", "ADASYN", "BorderlineSMOTE", "SVMSMOTE", "KMeansSMOTE", "SMOTENC", "SMOTEN",
-                          "RandomOverSampler", "SMOTETomek", "SMOTEENN"})
-OVERSAMPLER_NAME_HINTS = ("smote", "adasyn", "oversampl", "ros", "over_sampler", "sampler_over")
-
-# Evaluation: metric functions taking (y_true, y_pred), model methods scoring on (X, y), plot helpers.
-METRIC_FUNCTIONS = frozenset({
-    "accuracy_score", "balanced_accuracy_score", "f1_score", "fbeta_score", "precision_score", "recall_score",
-    "roc_auc_score", "average_precision_score", "log_loss", "brier_score_loss", "hinge_loss", "zero_one_loss",
-    "hamming_loss", "jaccard_score", "matthews_corrcoef", "cohen_kappa_score", "top_k_accuracy_score",
-    "precision_recall_fscore_support", "classification_report", "confusion_matrix", "multilabel_confusion_matrix",
-    "roc_curve", "precision_recall_curve", "det_curve", "mean_squared_error", "root_mean_squared_error",
-    "mean_absolute_error", "mean_absolute_percentage_error", "median_absolute_error", "mean_squared_log_error",
-    "root_mean_squared_log_error", "r2_score", "explained_variance_score", "max_error", "mean_poisson_deviance",
-    "mean_gamma_deviance", "mean_tweedie_deviance", "d2_absolute_error_score", "from_predictions",
-})
-MODEL_SCORE_METHODS = frozenset({"score", "evaluate"})
-ESTIMATOR_PLOTS = frozenset({"from_estimator", "plot_confusion_matrix", "plot_roc_curve",
-                             "plot_precision_recall_curve"})
-# Reductions that pick a winner among several scores.
-SELECTION_FUNCTIONS = frozenset({"max", "min", "sorted", "numpy.argmax", "numpy.argmin", "numpy.max", "numpy.min",
-                                 "numpy.argsort", "numpy.sort"})
-SELECTION_METHODS = frozenset({"idxmax", "idxmin", "sort_values", "nlargest", "nsmallest", "argmax", "argmin",
-                               "sort"})
-# Names that mark a validation set (held out for selection) as opposed to a final test set.
-VALIDATION_NAME_HINTS = ("val", "valid", "validation", "dev")
-TRAIN_NAME_HINTS = ("train", "tr", "trn", "fit")
-TEST_NAME_HINTS = ("test", "tst", "te", "holdout", "hold_out", "eval")
 
 
 # Configuration debt (MLD3xx).
