@@ -333,7 +333,8 @@ def test_text_output_marks_fixable_findings(project, cli):
     code, out, _ = cli("check", root, "--no-cache")
     assert "MLD601 [*] unseeded-randomness" in out
     assert "MLD203 dead-experimental-codepath" in out
-    assert out.rstrip().endswith("[*] 1 fixable with --fix (1 more fixable with --fix --unsafe-fixes)")
+    assert out.splitlines()[-2] == "[*] 1 fixable with --fix (1 more fixable with --fix --unsafe-fixes)"
+    assert out.splitlines()[-1].startswith("Found 2 findings")
     code, out, err = cli("check", root, "--no-cache", "--fix")
     assert "fixed 1 finding (MLD601: 1) in 1 file; 1 more with --unsafe-fixes" in err
     assert "MLD601" not in out and code == 1

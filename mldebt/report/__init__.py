@@ -27,7 +27,7 @@ def render_check(result, fmt: str, statistics: bool = False, stream=None) -> str
         summary = text.summary_line(len(recs), scripts, notebooks, s.elapsed, result.baseline_hidden)
         safety = _fix_safety(result)
         fixes = text.fixes_line(sum(v == "safe" for v in safety), sum(v == "unsafe" for v in safety))
-        return text.render(recs, summary + (f"\n{fixes}" if fixes else ""),
+        return text.render(recs, (f"{fixes}\n" if fixes else "") + summary,  # the summary stays the last line
                            text.use_colour(stream) if stream is not None else False, [v == "safe" for v in safety])
     module = __import__(f"mldebt.report.{fmt}", fromlist=["render"])
     return module.render(recs, result)
