@@ -105,11 +105,15 @@ FUNCTIONS.update({
     "glob.glob": IOSpec("read", kw=("pathname",)),
     "pathlib.Path.glob": IOSpec("read"),
 })
+REGISTRY_LOG = IOSpec("write", "registry", arg=None, kw=("registered_model_name",), value_arg=0)
+FUNCTIONS["mlflow.register_model"] = IOSpec("write", "registry", arg=1, kw=("name",))
+for _reader in ("csv", "parquet", "json", "images", "text", "binary_files", "numpy", "tfrecords"):
+    FUNCTIONS[f"ray.data.read_{_reader}"] = IOSpec("read", kw=("paths",))
 for _flavor in ("sklearn", "pytorch", "tensorflow", "keras", "xgboost", "lightgbm", "catboost", "pyfunc",
                 "transformers", "onnx", "spark", "statsmodels", "prophet", "h2o"):
     FUNCTIONS[f"mlflow.{_flavor}.load_model"] = IOSpec("read", "model", kw=("model_uri",))
-    FUNCTIONS[f"mlflow.{_flavor}.log_model"] = IOSpec("write", "model", arg=1, kw=("artifact_path", "name"),
-                                                       value_arg=0)
+    # `artifact_path` lives inside each run's own artifact store, so only a registered name is shared
+    FUNCTIONS[f"mlflow.{_flavor}.log_model"] = REGISTRY_LOG
     FUNCTIONS[f"mlflow.{_flavor}.save_model"] = IOSpec("write", "model", arg=1, kw=("path",), value_arg=0)
 
 # Config loaders: their result is a config document that later subscripts read keys from.

@@ -335,7 +335,7 @@ class Extractor:
         spec = kb.FUNCTIONS.get(qual)
         if spec is None and qual.startswith("mlflow.") and qual.endswith((".load_model", ".log_model")):
             spec = kb.IOSpec("read", "model", kw=("model_uri",)) if qual.endswith("load_model") else \
-                kb.IOSpec("write", "model", arg=1, kw=("artifact_path", "name"), value_arg=0)
+                kb.REGISTRY_LOG
         if spec is not None:
             self.apply_spec(node, spec, qual)
         elif qual in kb.CONFIG_LOADERS:

@@ -152,6 +152,11 @@ class Resolver:
             return f"env:{event.name}", "env", {}
         if event.kind == "table":
             return f"table:{event.name}", "table", {}
+        if event.kind == "registry":  # a model registry name (mlflow registered_model_name)
+            value = self.evaluate(event.expr, facts.path) if event.expr is not None else "*"
+            if not isinstance(value, str) or "*" in value:
+                return "", "unresolved", {}
+            return f"model:{value}", "model", {}
         value = self.evaluate(event.expr, facts.path) if event.expr is not None else "*"
         if not isinstance(value, str) or value.strip("*/. ") == "":
             return "", "unresolved", {}

@@ -63,6 +63,12 @@ class UndeclaredConsumer(ProjectRule):
         # a unit re-reading its own output
         Example(['import pandas as pd\ndf = pd.DataFrame({"a": [1]})\ndf.to_csv("cache.csv")',
                  'again = pd.read_csv("cache.csv")\nagain.head()']),
+        Example({  # each unit uploads the file it has just written itself, though another unit writes it too
+            "train_a.py": 'import pickle\nimport mlflow\nwith open("models/prep.b", "wb") as f:\n'
+                          '    pickle.dump({}, f)\nmlflow.log_artifact("models/prep.b")\n',
+            "train_b.py": 'import pickle\nimport mlflow\nwith open("models/prep.b", "wb") as f:\n'
+                          '    pickle.dump({}, f)\nmlflow.log_artifact("models/prep.b")\n',
+        }),
         Example({  # a consumer declared by a contract in the project's config
             "fit.py": 'import joblib\nfrom sklearn.linear_model import LogisticRegression\n'
                       'joblib.dump(LogisticRegression().fit([[0], [1]], [0, 1]), "models/clf.joblib")\n',
@@ -112,6 +118,9 @@ class UndeclaredConsumer(ProjectRule):
                 others = [(w, d) for w, d in writers if w != reader]
                 if not others or graph.declared_consumer(reader, artifact):
                     continue
+                own = [d for w, d in writers if w == reader]
+                if own and min(_order(d) for d in own) < _order(data):
+                    continue  # it reads back what it wrote itself (e.g. mlflow.log_artifact after saving)
                 units = sorted({w for w, _ in others})
                 message = (f"reads {artifact}, written by {names(units)}, but no pipeline or contract declares "
                            f"this consumer: the writer cannot see that changing {artifact} breaks this code "
@@ -130,3 +139,8 @@ class UndeclaredConsumer(ProjectRule):
                        f"this code; move the shared code into a .py module")
             yield project.finding(self, unit, edge_pos(project, unit, data), message,
                                   [{"path": target, "cell": None, "line": 1, "message": "imported notebook"}])
+
+
+def _order(edge: dict) -> tuple[int, int, int]:
+    """Execution order of an edge within its unit (cell, line, column)."""
+    return (edge.get("cell") or 0, edge.get("line", 0), edge.get("column", 0))
