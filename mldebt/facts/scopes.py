@@ -609,7 +609,14 @@ class _Walker:
                 if sub.lineno == 1:
                     sub.col_offset += offset
                 sub.lineno += magic.line - 1
-        self.body(tree.body)
+        # The statement sits on the magic's own line: a `pass` in it (`%timeit for v in x: pass`) must not
+        # be taken for the masked magic again, or the walk would recurse forever.
+        masked = self.magics.pop(magic.line, None)
+        try:
+            self.body(tree.body)
+        finally:
+            if masked is not None:
+                self.magics[magic.line] = masked
 
     def walk_cell(self, cell: Cell, tree: ast.Module | None) -> None:
         self.cell = cell

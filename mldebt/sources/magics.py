@@ -45,6 +45,51 @@ def _split_name(command: str) -> str:
     return word.rsplit("/", 1)[-1]
 
 
+_TRIPLE_QUOTES = ("'" * 3, '"' * 3)
+
+
+def _bracket_depth(line: str, depth: int) -> int:
+    """`depth` after reading `line`: (), [] and {} counted outside quotes and before any `#` comment.
+
+    A quote still open at the end of the line closes there (a shell command like `!echo don't`).
+    """
+    quote = ""
+    k = 0
+    while k < len(line):
+        char = line[k]
+        if quote:
+            if char == "\\":
+                k += 1
+            elif line.startswith(quote, k):
+                k += len(quote) - 1
+                quote = ""
+        elif char in "'\"":
+            quote = line[k:k + 3] if line[k:k + 3] in _TRIPLE_QUOTES else char
+            k += len(quote) - 1
+        elif char == "#":
+            break
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}" and depth:
+            depth -= 1
+        k += 1
+    return depth
+
+
+def _continued_until(lines: list[str], start: int) -> int:
+    """Index of the last line of the magic that starts on line `start`.
+
+    IPython reads a magic as one logical line: it goes on after a trailing backslash and while a
+    bracket is open (`%timeit np.add(x,` then `    x)`), so those lines belong to the magic.
+    """
+    end = start
+    depth = _bracket_depth(lines[start], 0)
+    while end + 1 < len(lines) and (depth or lines[end].rstrip().endswith("\\")):
+        end += 1
+        depth = _bracket_depth(lines[end], depth)
+    return end
+
+
 def mask_cell(text: str) -> tuple[str, list[Magic], str | None]:
     """Return (python_code, magics, non_python_cell_magic) for one cell's text."""
     lines = text.split("\n")
@@ -68,10 +113,7 @@ def mask_cell(text: str) -> tuple[str, list[Magic], str | None]:
         if not _looks_like_ipython(line):
             i += 1
             continue
-        # gather continuation lines (a trailing backslash continues a magic)
-        end = i
-        while lines[end].rstrip().endswith("\\") and end + 1 < len(lines):
-            end += 1
+        end = _continued_until(lines, i)
         joined = " ".join(lines[k].rstrip().rstrip("\\").strip() for k in range(i, end + 1))
         indent = line[: len(line) - len(line.lstrip())]
         stripped = line.strip()

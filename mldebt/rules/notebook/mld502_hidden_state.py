@@ -47,7 +47,10 @@ class HiddenState(FileRule):
     cell defines are still reported if nothing opaque came before). Reads inside function bodies are only
     checked at direct calls by name; functions passed as callbacks (`df.apply(f)`) and methods other than
     `__init__` are not followed. Code guarded by `try`/`except NameError` or `"x" in globals()`, and names
-    a loop body binds (loop-carried), are not reported. Builtins, IPython's namespace (`display`,
+    a loop body binds (loop-carried), are not reported. A `%%time` body runs in the user namespace, so
+    the names it assigns are defined for later cells; `%timeit`/`%%timeit` bodies run inside a function
+    in IPython and define nothing, but their assignments are still counted as definitions (so a later
+    read of them is not reported). Builtins, IPython's namespace (`display`,
     `get_ipython`, `In`, `Out`, `_`, `_3`, ...) and the `known-names` option are always defined.
     Scripts are not checked (use pyflakes for them).
 
@@ -89,6 +92,9 @@ class HiddenState(FileRule):
         Example(["def later():\n    return undefined_helper()", "x = 1"],
                 note="a function that is never called: unsure, stay quiet"),
         Example(["spark.range(3).show()"], note="names the kernel provides (known-names option)"),
+        Example(["import numpy as np\nx = np.arange(3)", "%timeit np.add(x,\n             x)",
+                 "%%time\ntotal = np.add(x, x)", "print(total)", "%%timeit -n 1\nsquares = x * x", "print(squares)"],
+                note="a magic continued over an open bracket; names a %%time body defines (%%timeit: a limit)"),
     ]
     INVALID = [
         Example(["import matplotlib.pyplot as plt\nplt.plot(df['loss'])",
@@ -98,6 +104,8 @@ class HiddenState(FileRule):
         Example(["def evaluate():\n    return threshold * 2", "evaluate()", "threshold = 0.5"], expect=1),
         Example(["x = 1\ndel x", "print(x)"], expect=1),
         Example(["total = total + 1", "print(total)"], expect=1),
+        Example(["import numpy as np\nx = np.arange(3)", "%timeit for v in x: pass", "print(undefined_name)"],
+                expect=1),
     ]
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:

@@ -1,0 +1,46 @@
+"""False positives and wrong messages found by running mldebt on real public ML repositories.
+
+Each test reproduces one trial report in miniature and pins the corrected behaviour.
+"""
+
+from __future__ import annotations
+
+from mldebt.sources.magics import mask_cell
+
+
+def findings_for(project, run_check, rule_id, files):
+    root = project(files)
+    return [f for f in run_check(root, select=[rule_id]) if f.rule == rule_id]
+
+
+# ---------------------------------------------------------------- IPython magics (loader, MLD001, MLD502)
+def test_line_magic_continues_while_a_bracket_is_open():
+    code, magics, _ = mask_cell("%timeit np.add(x,\n             x)\ny = 1")
+    assert code == "pass\npass\ny = 1"
+    assert [m.text for m in magics] == ["timeit np.add(x, x)"]
+
+
+def test_bracket_inside_quotes_or_comment_does_not_continue_a_magic():
+    code, magics, _ = mask_cell("!echo '(' # (\nx = 1\n%time f(')', [1,\n   2])\nz = 2")
+    assert code.split("\n") == ["pass", "x = 1", "pass", "pass", "z = 2"]
+    assert [m.line for m in magics] == [1, 3]
+
+
+def test_multi_line_timeit_cell_parses(project, run_check):
+    cells = ["import numpy as np\nx = np.arange(3)", "%timeit np.add(x,\n             x)"]
+    assert not findings_for(project, run_check, "MLD001", {"bench.ipynb": cells})
+
+
+def test_timeit_loop_does_not_hide_later_hidden_state(project, run_check):
+    cells = ["import numpy as np\nx = np.arange(3)", "%timeit for v in x: pass", "%time for v in x: pass",
+             "print(undefined_name)"]
+    [finding] = findings_for(project, run_check, "MLD502", {"bench.ipynb": cells})
+    assert (finding.pos.cell, finding.pos.line) == (4, 1)
+    assert "`undefined_name`" in finding.message
+
+
+def test_time_and_timeit_cell_bodies(project, run_check):
+    cells = ["%%time\nimport numpy as np\nx = np.arange(3)", "print(x)",
+             "%%timeit -n 1\nfor v in x:\n    pass\nlast = v", "print(last)", "%%timeit\nprint(missing)"]
+    [finding] = findings_for(project, run_check, "MLD502", {"bench.ipynb": cells})
+    assert finding.pos.cell == 5 and "`missing`" in finding.message
