@@ -44,3 +44,35 @@ def test_time_and_timeit_cell_bodies(project, run_check):
              "%%timeit -n 1\nfor v in x:\n    pass\nlast = v", "print(last)", "%%timeit\nprint(missing)"]
     [finding] = findings_for(project, run_check, "MLD502", {"bench.ipynb": cells})
     assert finding.pos.cell == 5 and "`missing`" in finding.message
+
+
+# ---------------------------------------------------------------- MLD501 / MLD503 (execution counts)
+def test_duplicate_count_related_text_does_not_claim_later_run(project, run_check):
+    cells = [{"source": "x = 1", "execution_count": 1}, {"source": "y = 2", "execution_count": 2},
+             {"source": "print(x + y)", "execution_count": 2}]
+    [finding] = findings_for(project, run_check, "MLD501", {"nb.ipynb": cells})
+    assert finding.pos.cell == 3 and "same count, In [2]" in finding.message
+    assert finding.related[0]["cell"] == 2
+    assert finding.related[0]["message"] == "shows the same count, In [2]"
+
+
+def test_cell_with_outputs_but_no_count_counts_as_executed(project, run_check):
+    result = {"output_type": "execute_result", "execution_count": 2, "metadata": {}, "data": {"text/plain": ["2"]}}
+    stream = {"output_type": "stream", "name": "stdout", "text": ["1\n"]}
+    cells = [{"source": "x = 1", "execution_count": 1},
+             {"source": "x + 1", "execution_count": None, "outputs": [result]},
+             {"source": "print(x)", "execution_count": None, "outputs": [stream]},
+             {"source": "x = x * 2", "execution_count": None}]
+    [finding] = findings_for(project, run_check, "MLD503", {"nb.ipynb": cells})
+    assert finding.pos.cell == 4
+
+
+def test_loader_keeps_only_whether_a_cell_has_outputs():
+    from mldebt.sources.load import load_notebook
+    from mldebt.testing import notebook_json
+
+    doc = notebook_json([{"source": "1", "outputs": [{"output_type": "stream", "name": "stdout", "text": "1"}]},
+                         {"source": "2"}])
+    source = load_notebook(doc.encode(), "nb.ipynb")
+    assert [c.has_outputs for c in source.cells] == [True, False]
+    assert not hasattr(source.cells[0], "outputs")

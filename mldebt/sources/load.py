@@ -153,7 +153,8 @@ def load_notebook(data: bytes, path: str) -> Source:
         source.cells.append(Cell(
             index=number, cell_id=cell_id, raw=text, code=code, magics=magics, cell_magic=cell_magic,
             execution_count=count if isinstance(count, int) and not isinstance(count, bool) else None,
-            tags=tuple(t for t in tags if isinstance(t, str)), code_position=code_position))
+            tags=tuple(t for t in tags if isinstance(t, str)), code_position=code_position,
+            has_outputs=bool(cell.get("outputs")) if isinstance(cell.get("outputs"), list) else False))
         code_position += 1
     return source
 

@@ -37,6 +37,7 @@ class Cell:
     execution_count: int | None = None
     tags: tuple[str, ...] = ()
     code_position: int = 0  # 0-based position among the notebook's code cells
+    has_outputs: bool = False  # the saved cell shows outputs (so it ran, whatever its execution_count)
 
 
 @dataclass(frozen=True)

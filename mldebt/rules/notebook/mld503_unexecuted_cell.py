@@ -37,7 +37,8 @@ class UnexecutedCell(FileRule):
 
     ## What it flags
     A code cell with no execution count (`In [ ]`) in a notebook where at least one other code cell
-    has one. One finding per such cell. Cells that are empty or hold only comments or a string, cells
+    has one. One finding per such cell. Cells that show saved outputs (they ran; some front ends save
+    a null count with them), cells that are empty or hold only comments or a string, cells
     tagged `skip-execution`, `nbval-skip`, `skip`, `remove-cell` or `raises-exception`, and notebooks
     where no cell has a count (outputs stripped, as by nbstripout or jupytext) are left alone.
 
@@ -74,6 +75,13 @@ class UnexecutedCell(FileRule):
         Example([{"source": "x = 1", "execution_count": 1},
                  {"source": "raise ValueError('demo')", "execution_count": None, "tags": ["skip-execution"]}],
                 note="cells tagged as not meant to run"),
+        Example([{"source": "x = 1", "execution_count": 1},
+                 {"source": "x + 1", "execution_count": None,
+                  "outputs": [{"output_type": "execute_result", "execution_count": 2, "metadata": {},
+                               "data": {"text/plain": ["2"]}}]},
+                 {"source": "print(x)", "execution_count": None,
+                  "outputs": [{"output_type": "stream", "name": "stdout", "text": ["1\n"]}]}],
+                note="no count but saved outputs: the cell ran"),
     ]
     INVALID = [
         Example([{"source": "import pandas as pd\ndf = pd.read_csv('a.csv')", "execution_count": 1},
@@ -87,7 +95,7 @@ class UnexecutedCell(FileRule):
             return []
         findings = []
         for cell in cells:
-            if cell.execution_count is not None or SKIP_TAGS.intersection(cell.tags):
+            if cell.execution_count is not None or cell.has_outputs or SKIP_TAGS.intersection(cell.tags):
                 continue
             line = _first_code_line(cell)
             if line is None or (cell.cell_magic is None and _only_docstring(cell)):
