@@ -56,6 +56,8 @@ class OutOfOrderExecution(FileRule):
                  {"source": "df = pd.read_csv('a.csv')", "execution_count": 7},
                  {"source": "df = df.dropna()", "execution_count": 4},
                  {"source": "df.describe()", "execution_count": 2}], expect=1),
+        Example([{"source": "x = 1", "execution_count": 1}, {"source": "y = 2", "execution_count": 2},
+                 {"source": "print(x + y)", "execution_count": 2}], expect=1),
     ]
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
@@ -70,13 +72,14 @@ class OutOfOrderExecution(FileRule):
                 if count == highest.execution_count:
                     what = (f"cell {cell.index} shows the same count, In [{count}], as cell {highest.index} above it: "
                             f"one of them was copied with its outputs rather than run where it stands")
+                    note = f"shows the same count, In [{count}]"
                 else:
                     what = (f"cell {cell.index} ran as In [{count}], before cell {highest.index} above it "
                             f"(In [{highest.execution_count}]): the cells were run out of order")
+                    note = f"ran later, as In [{highest.execution_count}]"
                 message = (f"{what}, so the saved outputs may depend on state that top-to-bottom execution does not "
                            f"recreate. Restart the kernel and run all cells in order.")
-                related = [{"path": ctx.path, "cell": highest.index, "line": 1,
-                            "message": f"ran later, as In [{highest.execution_count}]"}]
+                related = [{"path": ctx.path, "cell": highest.index, "line": 1, "message": note}]
                 return [ctx.finding(self, cell, None, message, related=related)]
             highest = cell
         return []
