@@ -76,3 +76,36 @@ def test_loader_keeps_only_whether_a_cell_has_outputs():
     source = load_notebook(doc.encode(), "nb.ipynb")
     assert [c.has_outputs for c in source.cells] == [True, False]
     assert not hasattr(source.cells[0], "outputs")
+
+
+# ---------------------------------------------------------------- MLD104 (hand-written boosting)
+BOOSTING = ("from sklearn.tree import DecisionTreeRegressor\n"
+            "t1 = DecisionTreeRegressor(max_depth=2, random_state=0).fit(X, y)\n"
+            "resid = y - t1.predict(X)\n"
+            "t2 = DecisionTreeRegressor(max_depth=2, random_state=0).fit(X, resid)\n")
+
+
+def test_hand_written_boosting_is_not_a_correction_cascade(project, run_check):
+    assert not findings_for(project, run_check, "MLD104", {"boost.py": BOOSTING})
+    inline = BOOSTING.replace("fit(X, resid)", "fit(X, y - t1.predict(X))")
+    assert not findings_for(project, run_check, "MLD104", {"boost.py": inline})
+
+
+def test_residuals_on_other_data_or_a_foreign_model_are_still_a_cascade(project, run_check):
+    other_x = BOOSTING.replace("resid = y - t1.predict(X)", "resid = y_new - t1.predict(X_new)").replace(
+        "fit(X, resid)", "fit(X_new, resid)")
+    [finding] = findings_for(project, run_check, "MLD104", {"boost.py": other_x})
+    assert finding.pos.line == 4
+    loaded = ("import joblib\nfrom sklearn.tree import DecisionTreeRegressor\nt1 = joblib.load('models/base.joblib')\n"
+              "resid = y - t1.predict(X)\nt2 = DecisionTreeRegressor().fit(X, resid)\n")
+    assert len(findings_for(project, run_check, "MLD104", {"fix.py": loaded})) == 1
+
+
+def test_score_as_feature_for_another_target_is_a_cascade(project, run_check):
+    cells = ["from sklearn.linear_model import LogisticRegression\n"
+             "from sklearn.ensemble import GradientBoostingClassifier",
+             "churn_model = LogisticRegression().fit(X, y_churn)\n"
+             "X_upsell = X.assign(churn_score=churn_model.predict_proba(X)[:, 1])",
+             "upsell_model = GradientBoostingClassifier().fit(X_upsell, y_upsell)"]
+    [finding] = findings_for(project, run_check, "MLD104", {"upsell.ipynb": cells})
+    assert finding.pos.cell == 3 and "correction cascade" in finding.message

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
 from mldebt import knowledge as kb
 from mldebt.rules.base import Example, ProjectRule
 from mldebt.rules.graph_sites import edge_pos, related, where
+from mldebt.sources.magics import mask_cell
 
 _PSEUDO = re.compile(r"pseudo[\s_-]?label|pseudolabel|self[\s_-]?training", re.I)
 _STACKING = re.compile(r"blend|stack(?:ing|ed)?[\s_-]|meta[\s_-]?(?:learner|model)", re.I)
@@ -17,11 +19,15 @@ class CorrectionCascade(ProjectRule):
 
     ## What it flags
     A `fit` (or `fit_transform`, `partial_fit`, `train`...) whose X or y derives from `predict`,
-    `predict_proba`, `decision_function` (or similar) outputs: computed earlier in the same unit
-    (`resid = y - base.predict(X)` then `fixer.fit(X, resid)`, a prediction column added to the
-    training frame), or read from an artifact that another unit wrote from its predictions
-    (`preds.to_csv("data/base_preds.csv")` in one script, `pd.read_csv("data/base_preds.csv")` feeding a
-    `fit` in another). One finding per fit call.
+    `predict_proba`, `decision_function` (or similar) outputs: computed earlier in the same unit (a
+    model's score added as a feature for another target, residuals of a model loaded from elsewhere:
+    `resid = y - base.predict(X)` then `fixer.fit(X, resid)`), or read from an artifact that another
+    unit wrote from its predictions (`preds.to_csv("data/base_preds.csv")` in one script,
+    `pd.read_csv("data/base_preds.csv")` feeding a `fit` in another). One finding per fit call.
+
+    Gradient boosting written by hand is not a cascade and is left alone: the fit's target is the
+    residual `y - m.predict(X)` (or `resid -= lr * m.predict(X)`) of models that this unit fitted on
+    the same `X` the new model is fitted on, so the stages form one additive model for one target.
 
     ## Why it is debt
     Sculley et al. §2, "Correction Cascades": a model that learns a correction on another model's
@@ -29,7 +35,8 @@ class CorrectionCascade(ProjectRule):
     the system worse, and the chain blocks every later improvement ("improvement deadlock").
 
     ## Example
-    `residuals = y - base.predict(X)` and then `booster.fit(X, residuals)`.
+    `X["churn_score"] = churn_model.predict_proba(X)[:, 1]` and then `upsell_model.fit(X, y_upsell)`:
+    the upsell model is tied to whatever the churn model outputs today.
 
     ## Fix
     Learn the correction inside one model instead: add the features or data the correction needs to
@@ -41,8 +48,9 @@ class CorrectionCascade(ProjectRule):
     sklearn's `StackingClassifier`/`VotingClassifier` (and `SelfTrainingClassifier`,
     `CalibratedClassifierCV`) are self-contained ensembles and are not flagged, nor is pseudo-labelling
     the code calls by that name (a `pseudo_labels` variable, a comment), nor hand-written stacking named
-    as such (a `blender`, `stacking_model` or `meta_learner` fitted on the base models' predictions). Boosting libraries' internal
-    residual fitting is invisible to mldebt. Across units only a direct hand-over is seen: predictions
+    as such (a `blender`, `stacking_model` or `meta_learner` fitted on the base models' predictions).
+    Boosting libraries' internal residual fitting is invisible to mldebt, and hand-written boosting is
+    recognised only in the `y - m.predict(X)` shapes above, with `X` spelled the same way in each call. Across units only a direct hand-over is seen: predictions
     written by one unit and read into a `fit` by another; longer chains through intermediate steps are not.
     """
 
@@ -70,10 +78,23 @@ class CorrectionCascade(ProjectRule):
                  "X_val_predictions = np.column_stack([rf.predict(X_val), et.predict(X_val)])",
                  "blender = RandomForestClassifier()\nblender.fit(X_val_predictions, y_val)"],
                 note="hand-written stacking, named as such"),
+        Example("from sklearn.tree import DecisionTreeRegressor\n"
+                "t1 = DecisionTreeRegressor(max_depth=2, random_state=0).fit(X, y)\nresid = y - t1.predict(X)\n"
+                "t2 = DecisionTreeRegressor(max_depth=2, random_state=0).fit(X, resid)\n",
+                note="gradient boosting by hand: residuals of a model fitted on the same X"),
+        Example("from sklearn.tree import DecisionTreeRegressor\nresid = y.copy()\ntrees = []\n"
+                "for _ in range(50):\n    tree = DecisionTreeRegressor(max_depth=3).fit(X, resid)\n"
+                "    resid -= 0.1 * tree.predict(X)\n    trees.append(tree)\n",
+                note="a boosting loop with a learning rate"),
     ]
     INVALID = [
-        Example(["from sklearn.linear_model import LinearRegression\nfrom sklearn.ensemble import GradientBoostingRegressor",
-                 "base = LinearRegression().fit(X, y)\nresidual = y - base.predict(X)",
+        Example(["from sklearn.linear_model import LogisticRegression\n"
+                 "from sklearn.ensemble import GradientBoostingClassifier",
+                 "churn_model = LogisticRegression().fit(X, y_churn)\n"
+                 "X_upsell = X.assign(churn_score=churn_model.predict_proba(X)[:, 1])",
+                 "upsell_model = GradientBoostingClassifier().fit(X_upsell, y_upsell)"], expect=1),
+        Example(["import joblib\nfrom sklearn.ensemble import GradientBoostingRegressor",
+                 "base = joblib.load('models/base.joblib')\nresidual = y - base.predict(X)",
                  "fixer = GradientBoostingRegressor()\nfixer.fit(X, residual)"], expect=1),
         Example({
             "score_base.py": "import joblib\nimport pandas as pd\nX = pd.read_parquet('data/features.parquet')\n"
@@ -93,7 +114,7 @@ class CorrectionCascade(ProjectRule):
                 key = (path, fit.pos.cell, fit.pos.line, fit.pos.column)
                 if key in reported or self.excused(project, path, fit):
                     continue
-                if fit.from_predictions:
+                if fit.from_predictions and not is_residual_boosting(facts, fit):
                     reported.add(key)
                     before = [p for p in facts.predicts if (p.cell or 0, p.line) <= (fit.pos.cell or 0, fit.pos.line)]
                     sites = [{"path": path, "cell": p.cell, "line": p.line, "message": "predictions made here"}
@@ -147,3 +168,90 @@ class CorrectionCascade(ProjectRule):
             if _PSEUDO.search("\n".join(cell_lines[max(0, pos.line - 2):pos.end_line])):
                 return True
         return False
+
+
+# ---------------------------------------------------------------- hand-written boosting
+def _unit_trees(facts) -> list[tuple[list[str], ast.Module]]:
+    """The unit's cells parsed again from the facts' source lines (only for the few fits in question)."""
+    trees = []
+    for lines in facts.lines.values():
+        code, _, cell_magic = mask_cell("\n".join(lines))
+        if cell_magic is not None:
+            continue
+        try:
+            trees.append((lines, ast.parse(code)))
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+    return trees
+
+
+def _fit_arguments(call: ast.Call) -> tuple[ast.expr | None, ast.expr | None]:
+    """(X, y) of a `fit` call, positional or by keyword."""
+    args = dict(enumerate(call.args))
+    keywords = {k.arg: k.value for k in call.keywords if k.arg}
+    return args.get(0, keywords.get("X")), args.get(1, keywords.get("y"))
+
+
+def _predicted_on(expr: ast.expr) -> tuple[str, str] | None:
+    """(model, X) for `m.predict(X)`, also scaled by a learning rate (`lr * m.predict(X)`)."""
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mult):
+        return _predicted_on(expr.right) or _predicted_on(expr.left)
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "predict" \
+            and expr.args:
+        return ast.unparse(expr.func.value), ast.unparse(expr.args[0])
+    return None
+
+
+def is_residual_boosting(facts, fit) -> bool:
+    """True when this fit's target is the residual of models fitted on the same X: `y - m.predict(X)`
+    (or `resid -= lr * m.predict(X)`), `m` fitted on X, and this fit on X too. That is gradient boosting
+    written by hand: one additive model for one target, not a correction for a different problem."""
+    trees = _unit_trees(facts)
+    lines = facts.lines.get(fit.pos.cell)
+    target = x_text = None
+    fitted_on: dict[str, set[str]] = {}
+    for cell_lines, tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                call = node.value
+                if isinstance(call.func, ast.Attribute) and call.func.attr in kb.FIT_METHODS:
+                    x_arg = _fit_arguments(call)[0]
+                    for name in node.targets:
+                        if isinstance(name, ast.Name) and x_arg is not None:
+                            fitted_on.setdefault(name.id, set()).add(ast.unparse(x_arg))
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in kb.FIT_METHODS):
+                continue
+            x_arg, y_arg = _fit_arguments(node)
+            if x_arg is None:
+                continue
+            fitted_on.setdefault(ast.unparse(node.func.value), set()).add(ast.unparse(x_arg))
+            if cell_lines is lines and (node.lineno, node.col_offset + 1, node.end_lineno, node.end_col_offset + 1) \
+                    == (fit.pos.line, fit.pos.column, fit.pos.end_line, fit.pos.end_column):
+                target, x_text = y_arg, ast.unparse(x_arg)
+    if target is None:
+        return False
+    if isinstance(target, ast.Name):
+        updates = [(node.op if isinstance(node, ast.AugAssign) else None, node.value)
+                   for _, tree in trees for node in ast.walk(tree)
+                   if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == target.id
+                                                           for t in node.targets)
+                   or isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name)
+                   and node.target.id == target.id]
+    else:
+        updates = [(None, target)]
+    found = False
+    for op, value in updates:
+        if not any(isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute)
+                   and c.func.attr in kb.PREDICT_METHODS for c in ast.walk(value)):
+            continue  # `resid = y.copy()`: the starting point
+        if isinstance(op, ast.Sub):
+            predicted = _predicted_on(value)
+        elif op is None and isinstance(value, ast.BinOp) and isinstance(value.op, ast.Sub):
+            predicted = _predicted_on(value.right)
+        else:
+            predicted = None
+        if predicted is None or predicted[1] != x_text or x_text not in fitted_on.get(predicted[0], ()):
+            return False
+        found = True
+    return found
