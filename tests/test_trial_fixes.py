@@ -5,6 +5,7 @@ Each test reproduces one trial report in miniature and pins the corrected behavi
 
 from __future__ import annotations
 
+from mldebt.rules.repro.mld604_multi_test_leakage import MultiTestLeakage
 from mldebt.sources.magics import mask_cell
 
 
@@ -109,3 +110,19 @@ def test_score_as_feature_for_another_target_is_a_cascade(project, run_check):
              "upsell_model = GradientBoostingClassifier().fit(X_upsell, y_upsell)"]
     [finding] = findings_for(project, run_check, "MLD104", {"upsell.ipynb": cells})
     assert finding.pos.cell == 3 and "correction cascade" in finding.message
+
+
+# ---------------------------------------------------------------- MLD604 (averaging is not selection)
+# The rule's own VALID example: ten identical trees fitted on bootstrap samples, their scores averaged.
+BAGGING = next(e.code for e in MultiTestLeakage.VALID if "bagging" in e.note).replace(
+    "print(np.mean(scores))", "print(np.mean(scores), np.std(scores))")
+
+
+def test_averaged_scores_of_ensemble_members_are_not_selection(project, run_check):
+    assert not findings_for(project, run_check, "MLD604", {"bagging.py": BAGGING})
+
+
+def test_averaged_scores_then_picking_the_best_is_still_selection(project, run_check):
+    code = BAGGING + "best_tree = forest[int(np.argmax(scores))]\n"
+    [finding] = findings_for(project, run_check, "MLD604", {"bagging.py": code})
+    assert finding.pos.line == 15 and "multi-test leakage" in finding.message

@@ -7,6 +7,9 @@ from mldebt.facts.dataflow import Evaluation, Flow, at, name_role, related
 from mldebt.rules.base import Example, FileRule
 from mldebt.rules.repro.mld603_overlap_leakage import overlap_kind
 
+# Statistics that summarise a list of scores without picking one of them.
+_SUMMARIES = frozenset({"mean", "median", "std", "var", "nanmean", "nanmedian", "nanstd"})
+
 
 class MultiTestLeakage(FileRule):
     """The same test set is used to choose among several models or hyperparameters.
@@ -21,7 +24,9 @@ class MultiTestLeakage(FileRule):
 
     Not flagged: selection on a validation split (`X_val`, `X_valid`, `X_dev`) or by cross-validation /
     `GridSearchCV` on the training data followed by one final test evaluation; cross-validation folds
-    inside a loop; loops that only change the random seed.
+    inside a loop; loops that only change the random seed; loops whose test scores are only summarised
+    (`np.mean`, `median`, `std`: the members of a hand-made bagging ensemble scored one by one) and never
+    fed to a selection or comparison, since averaging picks no winner.
 
     ## Why it is debt
     Every look at the test set to pick a winner fits the choice to that particular sample: the winner's
@@ -86,6 +91,16 @@ class MultiTestLeakage(FileRule):
             "for seed in range(5):\n    rf = RandomForestRegressor(random_state=seed).fit(X_train, y_train)\n"
             "    scores.append(rf.score(X_test, y_test))\nprint(np.mean(scores), np.std(scores))\n",
             note="repeating one configuration over seeds to report its spread"),
+        Example(
+            "import numpy as np\nimport pandas as pd\nfrom sklearn.model_selection import train_test_split\n"
+            "from sklearn.tree import DecisionTreeClassifier\nfrom sklearn.metrics import accuracy_score\n\n"
+            "df = pd.read_csv('data/iris.csv')\nX, y = df.drop(columns='label'), df['label']\n"
+            "X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)\n"
+            "subsets = [(X_train.sample(frac=0.8, random_state=i), y_train) for i in range(10)]\n"
+            "forest = [DecisionTreeClassifier(random_state=0) for _ in range(10)]\nscores = []\n"
+            "for tree, (Xs, ys) in zip(forest, subsets):\n    tree.fit(Xs, ys)\n"
+            "    scores.append(accuracy_score(y_test, tree.predict(X_test)))\nprint(np.mean(scores))\n",
+            note="scores of bagging members averaged, not compared"),
     ]
     INVALID = [
         Example([
@@ -132,7 +147,7 @@ class MultiTestLeakage(FileRule):
                     continue
                 if any(loop_id in n.loops for a in flow.anchors(ev.data) for n in [flow.nodes[a]]):
                     continue  # the test data changes with the loop (folds)
-                if _loop_uses_validation(flow, loop_id):
+                if _loop_uses_validation(flow, loop_id) or _only_summarised(flow, ev):
                     continue
                 loop = flow.loops[loop_id]
                 data = f"`{ev.arg_name}`" if ev.arg_name else "the same test set"
@@ -205,6 +220,15 @@ def _built_per_iteration(flow: Flow, obj: int, loop_id: int, loop_vars: set[int]
         elif flow.ancestors(hyper) & loop_vars or loop_id in flow.nodes[hyper].loops:
             return True
     return False
+
+
+def _only_summarised(flow: Flow, ev: Evaluation) -> bool:
+    """The score reaches a mean/median/std but no selection: the candidates are averaged, none is chosen."""
+    if ev.score is None or any(ev.score in flow.ancestors(operand)
+                               for selection in flow.selections for operand in selection.operands):
+        return False
+    return any(node.kind == "stat" and node.label in _SUMMARIES and ev.score in flow.ancestors(node.id)
+               for node in flow.nodes)
 
 
 def _loop_uses_validation(flow: Flow, loop_id: int) -> bool:
