@@ -6,6 +6,7 @@ reader/writer tables from config (`[tool.mldebt.knowledge]`), see `extend_from_c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 
@@ -51,7 +52,7 @@ FUNCTIONS.update({
     "numpy.loadtxt": IOSpec("read", kw=("fname",)),
     "numpy.genfromtxt": IOSpec("read", kw=("fname",)),
     "numpy.fromfile": IOSpec("read", kw=("file",)),
-    "numpy.memmap": IOSpec("read", kw=("filename",)),
+    "numpy.memmap": IOSpec("read", kw=("filename",)),  # direction from its `mode`, as for open()
     "numpy.save": IOSpec("write", kw=("file",), value_arg=1, value_kw=("arr",)),
     "numpy.savez": IOSpec("write", kw=("file",), value_arg=1),
     "numpy.savez_compressed": IOSpec("write", kw=("file",), value_arg=1),
@@ -115,6 +116,15 @@ for _flavor in ("sklearn", "pytorch", "tensorflow", "keras", "xgboost", "lightgb
     # `artifact_path` lives inside each run's own artifact store, so only a registered name is shared
     FUNCTIONS[f"mlflow.{_flavor}.log_model"] = REGISTRY_LOG
     FUNCTIONS[f"mlflow.{_flavor}.save_model"] = IOSpec("write", "model", arg=1, kw=("path",), value_arg=0)
+
+FUNCTIONS.update({
+    "tensorflow.keras.callbacks.ModelCheckpoint": IOSpec("write", "model", kw=("filepath",)),
+    "keras.callbacks.ModelCheckpoint": IOSpec("write", "model", kw=("filepath",)),
+})
+# Writers that add a suffix the code does not spell out: np.save("arr", a) writes arr.npy.
+IMPLIED_SUFFIX = {"numpy.save": ".npy", "numpy.savez": ".npz", "numpy.savez_compressed": ".npz"}
+# Arguments that look like paths to a reader but are in-memory buffers.
+IN_MEMORY_BUFFERS = frozenset({"io.StringIO", "io.BytesIO", "StringIO", "BytesIO"})
 
 # Config loaders: their result is a config document that later subscripts read keys from.
 CONFIG_LOADERS: dict[str, int | None] = {  # qualname -> index of the path/stream argument (None: fixed file)
@@ -579,3 +589,8 @@ TRACKING_DESTINATION_SETTINGS = {
     "mlflow.set_tracking_uri": ("arg0", "uri"), "wandb.init": ("project", "entity", "host"),
     "neptune.init_run": ("project",), "neptune.init": ("project",),
 }
+
+# MLD402: calls that store or ship predictions somewhere a monitor can read (a database, a queue, a store).
+# File writes (`np.save`, `to_csv`) are what MLD402 reports, so plain save/write/put do not count.
+RECORDING_CALL = re.compile(r"(?i)^(?:store|insert|record|persist|track|send|publish|emit|push|produce|upsert|log)"
+                            r"|_(?:db|database|table|store|queue|monitor|metrics)$")

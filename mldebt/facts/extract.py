@@ -15,6 +15,7 @@ from mldebt import knowledge as kb
 from mldebt.facts.astindex import subtree, subtree_skipping
 from mldebt.facts.model import (ConfigRead, Constructor, FileFacts, FitCall, ImportFact, IOEvent, LoggingSetup,
                                 Pos, Setting)
+from mldebt.facts.calls import CallSite, FunctionInfo, instantiate, params_in
 from mldebt.facts.pathexpr import UNKNOWN
 from mldebt.facts.sql import looks_like_sql, pinned_in_time, tables_in
 from mldebt.sources.model import Cell
@@ -98,6 +99,9 @@ class Extractor:
         self.cell: Cell | None = None
         self.scope: list[str] = []
         self._stmt_events: list[int] = []
+        self.functions: dict[str, FunctionInfo] = {}
+        self.calls: list[CallSite] = []
+        self.function_stack: list[str] = []
 
     # ---------------------------------------------------------------- positions and names
     def pos(self, node: ast.AST) -> Pos:
@@ -145,7 +149,8 @@ class Extractor:
             parts = []
             for value in node.values:
                 if isinstance(value, ast.FormattedValue):
-                    parts.append(self.expr(value.value, depth + 1) if value.format_spec is None else UNKNOWN)
+                    parts.append(self.expr(value.value, depth + 1) if value.format_spec is None
+                                 else self.formatted(value, depth))
                 else:
                     parts.append(self.expr(value, depth + 1))
             return ("concat", parts)
@@ -197,6 +202,12 @@ class Extractor:
             return self.call_expr(node, depth)
         return UNKNOWN
 
+    def formatted(self, value: ast.FormattedValue, depth: int) -> tuple:
+        spec = value.format_spec
+        if isinstance(spec, ast.JoinedStr) and all(isinstance(v, ast.Constant) for v in spec.values):
+            return ("format", self.expr(value.value, depth + 1), "".join(str(v.value) for v in spec.values))
+        return UNKNOWN
+
     def call_expr(self, node: ast.Call, depth: int) -> tuple:
         func = node.func
         qual = self.qualname(func) or ""
@@ -233,6 +244,8 @@ class Extractor:
                     if base[0] == "cfg":
                         return ("cfg", base[1], tuple(base[2]) + (key,))
                     return ("cfg", base, (key,))
+        if qual in ("os.getenv", "os.environ.get") and len(args) > 1:
+            return self.expr(args[1], depth + 1)  # the default is the value unless the environment overrides it
         loader = self.config_loader(node)
         if loader is not None:
             return loader
@@ -280,6 +293,9 @@ class Extractor:
                         scope=".".join(self.scope))
         self.facts.io.append(event)
         self._stmt_events.append(len(self.facts.io) - 1)
+        for function, _ in params_in(expr) if expr is not None else ():
+            if function in self.functions:
+                self.functions[function].templates.append(len(self.facts.io) - 1)
         return len(self.facts.io) - 1
 
     @staticmethod
@@ -328,8 +344,36 @@ class Extractor:
             self.add_event("write", api, "table", node, name=table)
         return True
 
+    def function_info(self, stmt: ast.FunctionDef | ast.AsyncFunctionDef) -> FunctionInfo | None:
+        """Register a plain function (not a method: those are called through objects we do not track)."""
+        if self.scope and not self.function_stack:
+            return None  # a method of a class
+        positional = [a.arg for a in stmt.args.posonlyargs + stmt.args.args]
+        args = stmt.args
+        defaults = {}
+        for name, default in zip(positional[len(positional) - len(args.defaults):], args.defaults):
+            defaults[name] = self.expr(default)
+        for a, default in zip(args.kwonlyargs, args.kw_defaults):
+            if default is not None:
+                defaults[a.arg] = self.expr(default)
+        info = FunctionInfo(stmt.name, positional + [a.arg for a in args.kwonlyargs],
+                            {k: v for k, v in defaults.items() if v[0] != "unknown"})
+        self.functions[stmt.name] = info
+        return info
+
+    def record_call_site(self, node: ast.Call) -> None:
+        if not isinstance(node.func, ast.Name) or node.func.id in self.aliases or \
+                any(isinstance(a, ast.Starred) for a in node.args):
+            return
+        self.calls.append(CallSite(
+            node.func.id, self.function_stack[-1] if self.function_stack else None, self.pos(node),
+            [self.expr(a) for a in node.args],
+            {k.arg: self.expr(k.value) for k in node.keywords if k.arg is not None}, ".".join(self.scope)))
+
     def handle_call(self, node: ast.Call) -> None:
         func = node.func
+        if isinstance(func, ast.Name):
+            self.record_call_site(node)
         qual = self.qualname(func) or ""
         attr = func.attr if isinstance(func, ast.Attribute) else None
         spec = kb.FUNCTIONS.get(qual)
@@ -376,16 +420,20 @@ class Extractor:
         if path_node is None:
             return
         direction = spec.direction
-        if qual in ("open", "io.open", "codecs.open", "gzip.open"):
+        if qual in ("open", "io.open", "codecs.open", "gzip.open", "numpy.memmap"):
             mode = self.arg(node, 1, ("mode",))
             mode_text = mode.value if isinstance(mode, ast.Constant) and isinstance(mode.value, str) else "r"
-            direction = "write" if any(c in mode_text for c in "wax") else "read"
+            direction = "write" if any(c in mode_text for c in "wax") else "read"  # memmap: "w+", "write"
+        if self.is_in_memory_buffer(path_node):
+            return  # io.StringIO(...) / a handle already recorded by its open()
         if spec.kind == "table":
             name = literal_value(path_node)
             if isinstance(name, str):
                 self.add_event(direction, qual, "table", node, name=name.lower())
             return
-        index = self.add_event(direction, qual, spec.kind, node, path_node)
+        suffix = kb.IMPLIED_SUFFIX.get(qual)
+        expr = ("ensure_suffix", self.expr(path_node), suffix) if suffix else None
+        index = self.add_event(direction, qual, spec.kind, node, path_node, expr=expr)
         if direction == "write":
             self.mark_write_value(index, self.arg(node, spec.value_arg, spec.value_kw))
         if spec.also_writes_arg is not None or spec.also_writes_kw:
@@ -473,6 +521,12 @@ class Extractor:
                                spec.kind, node, path_node)
         if spec.direction == "write":
             self.mark_write_value(index, receiver if spec.value_is_receiver else None)
+
+    def is_in_memory_buffer(self, node: ast.AST) -> bool:
+        """`read_csv(io.StringIO(text))`, `joblib.load(f)` with `f` from `with open(...)`: no new artifact."""
+        if isinstance(node, ast.Call):
+            return (self.qualname(node.func) or "") in kb.IN_MEMORY_BUFFERS
+        return isinstance(node, ast.Name) and node.id in self.handles
 
     def is_stringish(self, node: ast.AST) -> bool:
         expr = self.expr(node)
@@ -562,12 +616,16 @@ class Extractor:
             return
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             saved = dict(self.env)
-            for a in stmt.args.args + stmt.args.kwonlyargs + stmt.args.posonlyargs:
-                self.env.pop(a.arg, None)
-            for default in stmt.args.defaults:
+            for default in stmt.args.defaults + [d for d in stmt.args.kw_defaults if d is not None]:
                 self.visit_expr_calls(default)
+            info = self.function_info(stmt)
+            for a in stmt.args.args + stmt.args.kwonlyargs + stmt.args.posonlyargs:
+                self.env[a.arg] = ("param", info.name, a.arg) if info is not None else UNKNOWN
+                self.handles.pop(a.arg, None)
             self.scope.append(stmt.name)
+            self.function_stack.append(info.name if info is not None else "")
             self.visit_body(stmt.body)
+            self.function_stack.pop()
             self.scope.pop()
             self.env = saved
             return
@@ -773,4 +831,5 @@ def extract(path: str, kind: str, parsed: list[tuple[Cell, ast.Module | None]]) 
                 extractor.visit_stmt(stmt)
             except RecursionError:
                 extractor.facts.notes.append(f"a statement at line {stmt.lineno} was too deeply nested to analyse")
+    instantiate(extractor.facts.io, extractor.functions, extractor.calls)
     return extractor.facts

@@ -44,6 +44,8 @@ def evaluate(expr, lookup_name: Callable[[str, int], object], file_path: str,
         return expr[1]
     if tag == "file":
         return f"{ROOT}/{file_path}"
+    if tag == "param":  # a function parameter no call site bound
+        return "*"
     if tag == "name":
         value = lookup_name(expr[1], depth)
         return "*" if value is None else value
@@ -53,7 +55,10 @@ def evaluate(expr, lookup_name: Callable[[str, int], object], file_path: str,
             return "*"
         if inner.rstrip("/") == ROOT:
             return ROOT + "/.."
-        return posixpath.dirname(inner.rstrip("/")) or "."
+        parent = posixpath.dirname(inner.rstrip("/"))
+        if not parent and "*" in inner:
+            return "*"  # the parent of something unknown is unknown, not the current folder
+        return parent or "."
     if tag == "join":
         parts = [ev(p) for p in expr[1]]
         out = ""
@@ -71,6 +76,17 @@ def evaluate(expr, lookup_name: Callable[[str, int], object], file_path: str,
             value = ev(p)
             pieces.append(value if isinstance(value, str) else "*")
         return "".join(pieces)
+    if tag == "ensure_suffix":  # numpy adds .npy/.npz when the name has no such suffix
+        inner = ev(expr[1])
+        if not isinstance(inner, str):
+            return "*"
+        return inner if inner.endswith(expr[2]) or inner.endswith("*") else inner + expr[2]
+    if tag == "format":  # f"{year:04d}" with a constant year
+        inner = ev(expr[1])
+        try:
+            return format(int(inner) if inner.lstrip("-").isdigit() else float(inner), expr[2])
+        except (ValueError, TypeError, AttributeError):
+            return "*"
     if tag == "suffix":
         inner = ev(expr[1])
         if not isinstance(inner, str):
@@ -112,3 +128,13 @@ def normalise(value: str, base_dir: str) -> tuple[str, str]:
         joined = joined[2:]
     kind = "pattern" if "*" in joined else "file"
     return joined, kind
+
+
+def constant_value(expr) -> str | None:
+    """The path an expression spells out on its own (no imports, config or `__file__` needed), else None."""
+    if not isinstance(expr, tuple):
+        return None
+    value = evaluate(expr, lambda name, depth: None, "", lambda target: None)
+    if isinstance(value, str) and "*" not in value and ROOT not in value:
+        return value
+    return None

@@ -14,6 +14,7 @@ from mldebt.graph.declared import find_declarations
 from mldebt.graph.model import DataGraph
 from mldebt.yamlload import load_yaml
 
+SUBPROJECT_MARKERS = ("Dockerfile", "Pipfile", "requirements.txt", "setup.py", "pyproject.toml", "environment.yml")
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
 
 
@@ -76,6 +77,7 @@ class Resolver:
         self.modules = module_index(list(facts))
         self.docs = ConfigDocs(root)
         self.workdirs: dict[str, str] = {}
+        self._subprojects: dict[str, str] = {}
         self.argv: dict[str, list[str]] = {}
 
     def set_declarations(self, declarations) -> None:
@@ -101,7 +103,35 @@ class Resolver:
             return "."
         if facts.kind != "notebook" and self.workdirs.get(facts.path):
             return self.workdirs[facts.path]
+        if facts.kind != "notebook":
+            sub = self.subproject(posixpath.dirname(facts.path))
+            if sub:
+                return sub
         return base_dir(facts)
+
+    def subproject(self, folder: str) -> str:
+        """The nearest folder below the root that is a project of its own (its own Dockerfile, Pipfile,
+        requirements or pyproject): in a monorepo, its scripts run from there."""
+        if folder in self._subprojects:
+            return self._subprojects[folder]
+        found = ""
+        if folder and folder != ".":
+            if any((self.docs.root / folder / marker).is_file() for marker in SUBPROJECT_MARKERS):
+                found = folder
+            else:
+                found = self.subproject(posixpath.dirname(folder))
+        self._subprojects[folder] = found
+        return found
+
+    def beside_the_script(self, value: str, node: str, facts: FileFacts) -> str:
+        """A relative path that does not exist from the root but does next to the script is meant there."""
+        folder = posixpath.dirname(facts.path)
+        if facts.kind == "notebook" or not folder or value.startswith(("/", "~")) or "*" in node:
+            return node
+        if (self.docs.root / node).exists():
+            return node
+        alternative, kind = normalise(value, folder)
+        return alternative if kind == "file" and (self.docs.root / alternative).exists() else node
 
     def module_file(self, module: str, importer: str) -> str | None:
         if module.startswith("."):
@@ -166,6 +196,8 @@ class Resolver:
         if value.startswith("runs:/"):
             return value, "model", {}
         node, kind = normalise(value, self.base(facts))
+        if kind == "file":
+            node = self.beside_the_script(value, node, facts)
         attrs: dict = {}
         if kind == "absolute":
             attrs["absolute"] = True
@@ -215,6 +247,8 @@ def build_graph(root: Path, facts: dict[str, FileFacts], config) -> DataGraph:
     for path in sorted(facts):
         f = facts[path]
         for index, event in enumerate(f.io):
+            if event.template:
+                continue  # a helper's I/O, recorded at each call site instead
             node, kind, attrs = resolver.artifact(event, f)
             if kind == "unresolved":
                 unresolved.append({"unit": path, "cell": event.pos.cell, "line": event.pos.line, "api": event.api,

@@ -139,6 +139,9 @@ def read_makefile(root: Path, rel: str) -> list[Declaration]:
     folder = posixpath.dirname(rel)
     out: list[Declaration] = []
     current: Declaration | None = None
+    phony = {name for match in re.finditer(r"^\.PHONY\s*:(.*)$", text, re.M) for name in match.group(1).split()}
+    targets_of_rules = {t for match in re.finditer(r"^([^\s:=#.][^:=]*?)\s*:(?!=)", text, re.M)
+                        for t in match.group(1).split()}
     for number, line in enumerate(text.splitlines(), start=1):
         if line.startswith("\t") and current is not None:
             command = line.strip().lstrip("@-")
@@ -153,9 +156,13 @@ def read_makefile(root: Path, rel: str) -> list[Declaration]:
         if match:
             targets = match.group(1).split()
             deps = [d for d in match.group(2).split("#")[0].split() if d != "|"]
+            # phony targets (`make clean`) and prerequisites that only name other rules are not files
             current = Declaration(f"{rel}#{targets[0]}", "make", rel, number,
-                                  deps=[_norm(folder, d) for d in deps if not d.startswith("$")],
-                                  outs=[_norm(folder, t) for t in targets if not t.startswith(".")])
+                                  deps=[_norm(folder, d) for d in deps if not d.startswith("$") and d not in phony
+                                        and not (d in targets_of_rules and "." not in posixpath.basename(d)
+                                                 and "/" not in d)],
+                                  outs=[_norm(folder, t) for t in targets if not t.startswith(".") and t not in phony
+                                        and ("." in posixpath.basename(t) or "/" in t)])
             out.append(current)
         elif line.strip() and not line.startswith("#"):
             current = None

@@ -8,6 +8,7 @@ from typing import Iterable
 from mldebt import knowledge as kb
 from mldebt.facts.extract import calls_in, dotted_name, import_aliases, names_in, target_names
 from mldebt.facts.model import Finding
+from mldebt.facts.pathexpr import constant_value
 from mldebt.rules.base import Example, FileContext, FileRule
 from mldebt.rules.system.mld205_prototype_smell import is_test_path
 
@@ -80,7 +81,9 @@ class _Flow:
         is_log = attr in kb.LOG_METHODS and (qual.startswith(("logging.", "loguru.", "structlog.")) or "log" in (
             receiver or "").lower())
         is_metric = attr in kb.METRIC_METHODS or qual.split(".")[0] in kb.MONITORING_MODULES
-        if not (is_log or is_metric):
+        name = attr or qual.rsplit(".", 1)[-1]
+        stores = bool(kb.RECORDING_CALL.search(name))  # save_db(record, pred), coll.insert_one(...), producer.send
+        if not (is_log or is_metric or stores):
             return False
         mentioned: set[str] = set()
         for arg in list(call.args) + [k.value for k in call.keywords]:
@@ -150,6 +153,13 @@ class UnmonitoredPredictions(FileRule):
                 "batch = pd.read_parquet('data/batch.parquet')\nbatch['score'] = model.predict(batch)\n"
                 "why.log(batch)\nbatch.to_parquet('out/scores.parquet')\n", note="a monitoring library"),
     ]
+    VALID.append(Example(
+        "import joblib\nfrom flask import Flask, jsonify, request\nfrom pymongo import MongoClient\n\n"
+        "app = Flask(__name__)\nmodel = joblib.load('model.joblib')\ncollection = MongoClient().db.predictions\n\n\n"
+        "def save_to_db(record, prediction):\n    collection.insert_one({**record, 'prediction': prediction})\n\n\n"
+        "@app.route('/predict', methods=['POST'])\ndef predict():\n    record = request.get_json()\n"
+        "    pred = model.predict([record])[0]\n    save_to_db(record, pred)\n    return jsonify({'churn': pred})\n",
+        note="predictions stored with their inputs through a helper"))
     INVALID = [
         Example("import joblib\nfrom flask import Flask, jsonify, request\n\napp = Flask(__name__)\n"
                 "model = joblib.load('models/clf.joblib')\n\n\n@app.route('/predict', methods=['POST'])\n"
@@ -190,7 +200,7 @@ class UnmonitoredPredictions(FileRule):
         for event in facts.io:
             if event.direction == "write" and event.from_predictions:
                 flow = next((f for n, _, f in flows if n == event.scope.rsplit(".", 1)[-1]), flows[0][2])
-                constant = event.expr[1] if event.expr and event.expr[0] == "const" else None
+                constant = constant_value(event.expr)
                 target = event.name or constant or event.text or "an output"
                 where = "table" if event.kind == "table" else "file"
                 yield ctx.finding(self, cell, None, f"predictions are written to the {where} `{target}` with "

@@ -1,0 +1,128 @@
+"""Path resolution as real projects write it: helper functions, defaults, format specs, implied suffixes,
+in-memory buffers, sub-projects of a monorepo, Makefile phony targets and model registries."""
+
+from __future__ import annotations
+
+from mldebt import api
+
+
+def edges(root):
+    s = api.scan([root], jobs=1, use_cache=False)
+    found = {(a, b, d["kind"]) for a, b, d in s.graph.edges() if d["kind"] in ("reads", "writes", "executes")}
+    return s.graph, found
+
+
+HELPERS = '''import pickle
+
+import pandas as pd
+
+
+def read_dataframe(filename):
+    return pd.read_parquet(filename)
+
+
+def dump_pickle(obj, filename):
+    with open(filename, "wb") as f_out:
+        pickle.dump(obj, f_out)
+
+
+def run(data_path="./data", out="models"):
+    train = read_dataframe(data_path + "/train.parquet")
+    dump_pickle(train, f"{out}/dv.pkl")
+
+
+def main(path="default.parquet"):
+    return pd.read_parquet(path)
+
+
+if __name__ == "__main__":
+    run()
+    run(data_path="./other")
+'''
+
+
+def test_helper_functions_resolve_at_their_call_sites(project):
+    graph, found = edges(project({"train.py": HELPERS}))
+    assert ("data/train.parquet", "train.py", "reads") in found
+    assert ("other/train.parquet", "train.py", "reads") in found
+    assert ("train.py", "models/dv.pkl", "writes") in found
+    assert ("default.parquet", "train.py", "reads") in found  # never called: the default is the value
+    assert not graph.unresolved
+    lines = sorted(d["line"] for a, b, d in graph.edges() if a == "data/train.parquet")
+    assert lines == [25]  # at the call in the __main__ block, where the path is known
+
+
+def test_small_path_idioms(project):
+    code = '''import io
+import os
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+from tensorflow import keras
+
+year = 2021
+month = 2
+pd.DataFrame().to_parquet(f"output/p_{year:04d}-{month:02d}.parquet")
+with open(os.getenv("MODEL_FILE", "model.bin"), "rb") as f_in:
+    model = joblib.load(f_in)
+df = pd.read_csv(io.StringIO("a,b\\n1,2"))
+np.save("arr", np.zeros(3))
+a = np.load("arr.npy")
+mm = np.memmap("big.data", mode="w+", shape=(3,))
+checkpoint = keras.callbacks.ModelCheckpoint("best.h5")
+folder = Path(unknown()).parent
+open(folder / "classes.txt")
+'''
+    graph, found = edges(project({"job.py": code}))
+    assert ("job.py", "output/p_2021-02.parquet", "writes") in found
+    assert ("model.bin", "job.py", "reads") in found
+    assert ("job.py", "arr.npy", "writes") in found and ("arr.npy", "job.py", "reads") in found
+    assert ("job.py", "big.data", "writes") in found
+    assert ("job.py", "best.h5", "writes") in found
+    assert ("*/classes.txt", "job.py", "reads") in found
+    assert ("classes.txt", "job.py", "reads") not in found
+    assert not graph.unresolved  # neither the StringIO buffer nor the `f_in` handle is a path
+
+
+def test_monorepo_subprojects_resolve_in_their_own_folder(project):
+    save = 'import pickle\nwith open("lin_reg.bin", "wb") as f:\n    pickle.dump(1, f)\n'
+    root = project({
+        "web/Dockerfile": "FROM python:3.11\nWORKDIR /app\n",
+        "web/train.py": save,
+        "web/predict.py": 'import pickle\nwith open("lin_reg.bin", "rb") as f:\n    model = pickle.load(f)\nprint(model)\n',
+        "batch/train.py": save,
+        "batch/lin_reg.bin": "",
+        "batch/run.py": 'import os\nos.system("python train.py 2021 1")\n',
+    })
+    _, found = edges(root)
+    assert ("web/train.py", "web/lin_reg.bin", "writes") in found
+    assert ("web/lin_reg.bin", "web/predict.py", "reads") in found
+    assert ("batch/train.py", "batch/lin_reg.bin", "writes") in found  # exists beside the script
+    assert ("batch/run.py", "batch/train.py", "executes") in found
+    findings = api.check([str(root)], jobs=1, use_cache=False).findings
+    assert not [f for f in findings if f.rule == "MLD206"]
+
+
+def test_makefile_phony_targets_are_not_files(project):
+    root = project({
+        "Makefile": ".PHONY: style clean\nstyle:\n\tblack .\nclean: style\n\tpython tools/clean.py\n"
+                    "data/clean.csv: data/raw.csv\n\tpython prep.py\n",
+        "tools/clean.py": "x = 1\n", "prep.py": "x = 1\n",
+    })
+    graph, _ = edges(root)
+    assert "style" not in graph.g and "clean" not in graph.g
+    assert "data/clean.csv" in graph.g and "data/raw.csv" in graph.g
+
+
+def test_mlflow_artifact_path_is_run_local_and_registered_names_are_shared(project):
+    log = ("import mlflow\nfrom sklearn.linear_model import LinearRegression\n"
+           "m = LinearRegression().fit([[1]], [1])\nmlflow.sklearn.log_model(m, artifact_path='model'{extra})\n")
+    root = project({"a.py": log.format(extra=", registered_model_name='churn'"), "b.py": log.format(extra=""),
+                    "serve.py": "import mlflow\nm = mlflow.pyfunc.load_model('models:/churn/3')\nprint(m.predict([[1]]))\n"})
+    graph, found = edges(root)
+    assert ("a.py", "model:churn", "writes") in found and ("model:churn", "serve.py", "reads") in found
+    assert "model" not in graph.g
+    findings = api.check([str(root)], jobs=1, use_cache=False).findings
+    assert not [f for f in findings if f.rule == "MLD206"]
