@@ -91,7 +91,8 @@ def instantiate(io: list[IOEvent], functions: dict[str, FunctionInfo], calls: li
                 done.add((template_index, call_index))
                 template = io[template_index]
                 expr = substitute(template.expr, info.name, values)
-                event = replace(template, expr=expr, pos=call.pos, scope=call.scope, template=False,
+                event = replace(template, expr=expr, pos=call.pos, scope=call.scope, template=False, var=None,
+                                via=(info.name, *template.via),
                                 api=f"{template.api} via {info.name}()",
                                 text=f"{info.name}(...) -> {template.text}"[:200])
                 io.append(event)

@@ -49,6 +49,7 @@ class IOEvent:
     feeds_predict: bool = False  # a read whose value is used to predict (a model loaded and used)
     var: str | None = None  # the name the read was assigned to
     template: bool = False  # inside a helper function, instantiated at its call sites (see facts/calls.py)
+    via: tuple[str, ...] = ()  # for an instantiated event: the helper functions it happens inside
     as_of: bool = False  # an SQL read pinned to a point in time (`AS OF`, `FOR SYSTEM_TIME`, a date filter)
     scope: str = ""  # enclosing function/class, for fingerprints
 

@@ -120,7 +120,7 @@ class UnusedDataDependency(FileRule):
         reads = {}
         for event in ctx.facts.io:
             if event.direction == "read" and event.kind in _DATA_READS and event.api not in kb.SIDE_EFFECT_READS \
-                    and not event.api.startswith(("%", "!")):
+                    and not event.api.startswith(("%", "!")) and not event.via:  # reads inside helpers are theirs
                 reads[(event.pos.cell, event.pos.line, event.pos.column)] = event
         if not reads:
             return
