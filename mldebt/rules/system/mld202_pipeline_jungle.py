@@ -118,8 +118,11 @@ class PipelineJungle(ProjectRule):
         import networkx as nx
 
         runs: dict[str, set[str]] = {}
+        drivers: dict[str, set[str]] = {}  # unit -> the units that run it: two units share a driver in O(1)
         for unit in graph.units():
             runs[unit] = {target for target, _ in graph.executes_of(unit)}
+            for target in runs[unit]:
+                drivers.setdefault(target, set()).add(unit)
         handovers: dict[tuple[str, str], list[str]] = {}
         covered: set[tuple[str, str]] = set()
         for artifact in graph.artifacts():
@@ -134,7 +137,7 @@ class PipelineJungle(ProjectRule):
                     handovers.setdefault((writer, reader), []).append(artifact)
                     if (graph.declared_producer(writer, artifact) and graph.declared_consumer(reader, artifact)) \
                             or reader in runs.get(writer, ()) or writer in runs.get(reader, ()) \
-                            or any({writer, reader} <= ran for ran in runs.values()):
+                            or not drivers.get(writer, set()).isdisjoint(drivers.get(reader, ())):
                         covered.add((writer, reader))  # one declared hand-over orders the two units
         links = nx.DiGraph()
         for (writer, reader), artifacts in sorted(handovers.items()):
