@@ -38,10 +38,16 @@ class CheckResult:
     findings: list[Finding]
     baseline_hidden: int = 0
     selected: list[str] = field(default_factory=list)
+    checked: list[str] | None = None  # the files findings were reported for, when files were named
 
     @property
     def root(self) -> Path:
         return self.scan.root
+
+    @property
+    def reported_files(self) -> list[str]:
+        """Files whose findings are shown: the named files in changed-files mode, else every scanned file."""
+        return self.checked if self.checked is not None else self.scan.files
 
 
 def _analyse_all(root: Path, files: list[str], config: Config, jobs: int | None, use_cache: bool) -> tuple[dict, int]:
@@ -188,7 +194,7 @@ def check(paths: list[str | Path] | None = None, config: Config | None = None, s
             else:
                 remaining.append(finding)
         kept = remaining
-    return CheckResult(s, kept, hidden, rule_ids)
+    return CheckResult(s, kept, hidden, rule_ids, sorted(file_targets) if file_targets else None)
 
 
 def _unused_suppressions(s: Scan, by_path: dict[str, list[Finding]], rule_ids: list[str]) -> list[Finding]:

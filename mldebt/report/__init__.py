@@ -9,8 +9,9 @@ def render_check(result, fmt: str, statistics: bool = False, stream=None) -> str
 
     recs = records(result.findings)
     s = result.scan
-    notebooks = sum(1 for f in s.files if f.endswith(".ipynb"))
-    scripts = len(s.files) - notebooks
+    shown = result.reported_files
+    notebooks = sum(1 for f in shown if f.endswith(".ipynb"))
+    scripts = len(shown) - notebooks
     if statistics:
         from mldebt.report.statistics import render as render_stats
 
