@@ -126,3 +126,39 @@ def test_averaged_scores_then_picking_the_best_is_still_selection(project, run_c
     code = BAGGING + "best_tree = forest[int(np.argmax(scores))]\n"
     [finding] = findings_for(project, run_check, "MLD604", {"bagging.py": code})
     assert finding.pos.line == 15 and "multi-test leakage" in finding.message
+
+
+# ---------------------------------------------------------------- MLD102 (as written, run ids, registry stages)
+LATEST_ITEMS = ["import pandas as pd\nitems = pd.read_json('items-latest.json')"]
+
+
+def test_notebook_folder_name_neither_pins_nor_unpins(project, run_check):
+    root = project({"notebooks_v1/a.ipynb": LATEST_ITEMS, "nb/b.ipynb": LATEST_ITEMS,
+                    "live/c.ipynb": ["import pandas as pd\nitems = pd.read_json('items.json')"],
+                    "d.ipynb": ["import pandas as pd\nitems = pd.read_json('../data_v1/items-latest.json')"]})
+    found = [f for f in run_check(root, select=["MLD102"]) if f.rule == "MLD102"]
+    assert sorted(f.path for f in found) == ["nb/b.ipynb", "notebooks_v1/a.ipynb"]
+    assert any("notebooks_v1/items-latest.json" in f.message for f in found)
+
+
+def test_run_id_or_version_variable_pins_a_path(project, run_check):
+    code = ('import os\nimport mlflow\nimport pandas as pd\nRUN_ID = os.environ["RUN_ID"]\ngit_sha = os.environ["SHA"]\n'
+            'm = mlflow.pyfunc.load_model(f"s3://bucket/1/{RUN_ID}/artifacts/model")\n'
+            'a = pd.read_csv("https://example.com/exports/" + git_sha + "/a.csv")\n'
+            'b = pd.read_csv(f"https://example.com/exports/{name}/b.csv")\n')
+    [finding] = findings_for(project, run_check, "MLD102", {"load.py": code})
+    assert finding.pos.line == 8
+
+
+def test_registry_stages_and_aliases_are_unstable(project, run_check):
+    code = ('import mlflow\nSTAGE = "Staging"\n'
+            'a = mlflow.pyfunc.load_model("models:/churn/Production")\n'
+            'b = mlflow.pyfunc.load_model(f"models:/churn/{STAGE}")\n'
+            'c = mlflow.pyfunc.load_model("models:/churn/latest")\n'
+            'd = mlflow.pyfunc.load_model("models:/churn@champion")\n'
+            'e = mlflow.pyfunc.load_model("models:/churn/7")\n'
+            'f = mlflow.pyfunc.load_model(f"models:/churn/{version}")\n')
+    found = findings_for(project, run_check, "MLD102", {"serve.py": code})
+    assert [f.pos.line for f in found] == [3, 4, 5, 6]
+    assert "stage `Production`" in found[0].message and "`Staging`" in found[1].message
+    assert "alias `champion`" in found[3].message and "models:/churn/3" in found[3].message

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+import posixpath
 import re
 
 from mldebt import knowledge as kb
+from mldebt.facts.pathexpr import evaluate
 from mldebt.rules.base import Example, ProjectRule
 from mldebt.rules.graph_sites import edge_pos
 
@@ -16,15 +19,62 @@ _DATE = r"(?<!\d)(?:19|20)\d{2}[-_/.]?(?:0[1-9]|1[0-2])(?:[-_/.]?(?:0[1-9]|[12]\
 _VERSION = r"(?<![a-z])v\d+(?:\.\d+)*(?![a-z])|\bversion[-_=]?\d|versionid=|[?&#](?:generation|rev|revision)=|#\d{6,}"
 _HASH = r"(?<![0-9a-z])(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,64}(?![0-9a-z])"
 PINNED = re.compile(f"{_DATE}|{_VERSION}|{_HASH}", re.I)
+# Words of a variable name that say its value pins the content (`RUN_ID`, `model_version`, `git_sha`).
+_PINNING_WORDS = frozenset({"version", "commit", "sha", "hash", "revision", "tag"})
+# MLflow registry URIs: `models:/name/<version or stage>` and `models:/name@alias`.
+_REGISTRY = re.compile(r"^models:/(?P<name>[^/@]+)(?:/(?P<stage>[^/]+)|@(?P<alias>.+))$")
+
+
+def _words(name: str) -> list[str]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    return [w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if w]
 
 
 def unstable_word(name: str) -> str | None:
     """The first word of the name that means "whatever is there now" (`latest`, `current`...)."""
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
-    for word in re.split(r"[^a-z0-9]+", spaced.lower()):
-        if word in kb.UNSTABLE_NAME_WORDS:
-            return word
+    return next((word for word in _words(name) if word in kb.UNSTABLE_NAME_WORDS), None)
+
+
+def pinning_variable(text: str) -> str | None:
+    """A variable in the path expression as written whose name says it pins the content:
+    `f"s3://bucket/1/{RUN_ID}/artifacts/model"`, `base + "/" + args.model_version`."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    for node in ast.walk(tree):
+        name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else \
+            node.slice.value if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and \
+            isinstance(node.slice.value, str) else None
+        words = _words(name or "")
+        if _PINNING_WORDS.intersection(words) or any(a == "run" and b == "id" for a, b in zip(words, words[1:])):
+            return name
     return None
+
+
+def as_written(unit: str, artifact: str) -> str:
+    """The artifact without the folders it shares with the reading unit: a notebook in `notebooks_v1/`
+    reading `items-latest.json` wrote `items-latest.json`, and its folder's `v1` pins nothing."""
+    folders = [f for f in posixpath.dirname(unit).split("/") if f]
+    parts = artifact.split("/")
+    shared = 0
+    while shared < len(folders) and shared < len(parts) - 1 and parts[shared] == folders[shared]:
+        shared += 1
+    return "/".join(parts[shared:])
+
+
+def registry_reason(uri: str) -> str | None:
+    """Why loading an MLflow registry URI is unstable: a stage or alias instead of a version number."""
+    match = _REGISTRY.match(uri)
+    if not match:
+        return None
+    moving = match.group("alias") or match.group("stage")
+    if not moving or moving.isdigit() or "*" in moving:
+        return None
+    kind = "alias" if match.group("alias") else "stage"
+    return (f"loads {uri}, the registry {kind} `{moving}` of model {match.group('name')}: it resolves to "
+            f"whichever version holds that {kind} when the code runs, so a promotion in the registry changes "
+            f"this model with no code change; load a version number (`models:/{match.group('name')}/3`)")
 
 
 class UnstableDataDependency(ProjectRule):
@@ -34,9 +84,13 @@ class UnstableDataDependency(ProjectRule):
     Reads (`pd.read_csv`, `requests.get`, `joblib.load`, `spark.read`, SQL queries...) of:
     `http(s)://` URLs and object-store URIs (`s3://`, `gs://`, `abfs://`...) with no version in them;
     local paths, model paths and table names containing the words `latest`, `current`, `live` or
-    `newest` (`data/latest/train.csv`, `model_current.pkl`, `sales_live`); SQL reads of such tables with
-    no as-of predicate. Paths and URIs are judged after mldebt resolved them, so a URL kept in a YAML
-    config or a constant of another module is seen too. One finding per read site.
+    `newest` (`data/latest/train.csv`, `model_current.pkl`, `sales_live`); MLflow registry URIs that
+    name a stage or alias instead of a version (`models:/churn/Production`, `models:/churn/latest`,
+    `models:/churn@champion`); SQL reads of such tables with no as-of predicate. Paths and URIs are
+    judged after mldebt resolved them, so a URL kept in a YAML config or a constant of another module is
+    seen too; a local path is judged as the code writes it, without the folders it shares with the
+    reading notebook or script (a notebook in `notebooks_v1/` reading `items-latest.json` is flagged).
+    One finding per read site.
 
     ## Why it is debt
     Sculley et al. §3, "Unstable Data Dependencies": an input whose content changes without notice
@@ -53,8 +107,10 @@ class UnstableDataDependency(ProjectRule):
 
     ## Limits
     A path, URL or segment that contains a date, a version (`v2`, `version=3`, `versionId=`) or a hash
-    counts as pinned, whatever it really points at; DVC-tracked paths (a `.dvc` file or a dvc.yaml
-    out) count as versioned. `localhost` URLs are left alone. mldebt cannot see whether an unpinned
+    counts as pinned, whatever it really points at, and so does a path built from a variable whose name
+    says it pins the content (`f"s3://bucket/1/{RUN_ID}/artifacts/model"`: names with `run_id`,
+    `version`, `commit`, `sha`, `hash`, `revision` or `tag`); DVC-tracked paths (a `.dvc` file or a
+    dvc.yaml out) count as versioned. `localhost` URLs are left alone. mldebt cannot see whether an unpinned
     URL serves immutable content, nor which SQL tables are append-only; plain table reads are only
     judged when `flag-unpinned-sql` is on.
 
@@ -81,6 +137,11 @@ class UnstableDataDependency(ProjectRule):
         Example(['import pandas as pd\nimport sqlalchemy\nengine = sqlalchemy.create_engine("sqlite:///x.db")',
                  "df = pd.read_sql(\"SELECT * FROM sales_current FOR SYSTEM_TIME AS OF '2024-05-01'\", engine)",
                  'api = pd.read_json("http://localhost:8000/stats")']),
+        Example('import os\nimport mlflow\nimport pandas as pd\nRUN_ID = os.environ["RUN_ID"]\n'
+                'model = mlflow.pyfunc.load_model(f"s3://bucket/1/{RUN_ID}/artifacts/model")\n'
+                'churn = mlflow.pyfunc.load_model("models:/churn/3")\n'
+                'preds = pd.read_parquet(f"gs://team/preds/{args.model_version}/part.parquet")\n',
+                note="pinned by a run id or version variable, a registry version number"),
     ]
     INVALID = [
         Example(['import pandas as pd', 'df = pd.read_csv("https://example.com/exports/customers.csv")\ndf.head()'],
@@ -94,6 +155,10 @@ class UnstableDataDependency(ProjectRule):
         }, expect=2),
         Example('import pandas as pd\nimport sqlalchemy\nengine = sqlalchemy.create_engine("sqlite:///x.db")\n'
                 'df = pd.read_sql("SELECT id, amount FROM transactions_live", engine)\nprint(df)\n', expect=1),
+        Example({"notebooks_v1/explore.ipynb": ["import pandas as pd\nitems = pd.read_json('items-latest.json')"]},
+                expect=1, note="the notebook's folder name pins nothing"),
+        Example('import mlflow\nprod = mlflow.pyfunc.load_model("models:/churn/Production")\n'
+                'champion = mlflow.sklearn.load_model("models:/churn@champion")\n', expect=2),
     ]
 
     def check(self, project):
@@ -105,12 +170,12 @@ class UnstableDataDependency(ProjectRule):
                 facts = project.facts.get(unit)
                 index = data.get("event")
                 event = facts.io[index] if facts and isinstance(index, int) and index < len(facts.io) else None
-                reason = self.reason(graph, artifact, kind, event, all_sql)
+                reason = self.reason(graph, artifact, kind, event, all_sql, unit)
                 if reason:
                     yield project.finding(self, unit, edge_pos(project, unit, data), reason)
 
     @staticmethod
-    def reason(graph, artifact: str, kind: str, event, all_sql: bool) -> str | None:
+    def reason(graph, artifact: str, kind: str, event, all_sql: bool, unit: str = "") -> str | None:
         """Why reading `artifact` is unstable, or None when it is pinned."""
         if kind == "table":
             table = artifact[len("table:"):]
@@ -124,13 +189,24 @@ class UnstableDataDependency(ProjectRule):
                 return (f"reads table {table} from a live database with no as-of predicate: reruns train on "
                         f"different rows; query a snapshot (`AS OF`, `FOR SYSTEM_TIME`, a date filter)")
             return None
+        written = event.text if event is not None else ""
         if kind == "model" and artifact.startswith("model:"):
-            name = event.text.strip("\"'") if event is not None else artifact
+            name = written.strip("\"'") or artifact
+            if event is not None and event.expr is not None:  # the graph keeps only the model's name
+                value = evaluate(event.expr, lambda *_: None, unit, lambda _: None)
+                name = value if isinstance(value, str) else name
+            if name.startswith("models:/"):
+                return registry_reason(name)
+            judged = name
         elif kind in ("file", "model", "url", "pattern"):
             name = artifact
+            judged = name if "://" in name else as_written(unit, name)
         else:
             return None
-        if PINNED.search(name) or (kind != "url" and graph.is_tracked(artifact)):
+        if PINNED.search(judged) or PINNED.search(written) or (kind != "url" and graph.is_tracked(artifact)):
+            return None
+        word = unstable_word(judged)
+        if pinning_variable(written) and not word:
             return None
         if name.lower().startswith(REMOTE_SCHEMES) and not LOCAL_HOSTS.match(name):
             return (f"reads {name}, a remote source with no version pinned: its content can change under "
@@ -138,7 +214,6 @@ class UnstableDataDependency(ProjectRule):
                     f"(object version id, commit-pinned URL, DVC-tracked file)")
         if "://" in name:
             return None
-        word = unstable_word(name)
         if word:
             return (f"reads {name}, whose name says `{word}`: it holds whatever was written last, so reruns "
                     f"silently see different data; read a dated or versioned path, or track it with DVC")
