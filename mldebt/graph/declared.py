@@ -34,14 +34,21 @@ def _norm(base: str, path: str) -> str:
     return joined[2:] if joined.startswith("./") else joined
 
 
+def command_parts(command: str) -> list[list[str]]:
+    """The token lists of each simple command in a shell line (split at `&&`, `||`, `;` and newlines)."""
+    parts = []
+    for part in re.split(r"&&|\|\||;|\n", command):
+        try:
+            parts.append(shlex.split(part))
+        except ValueError:  # unbalanced quotes: fall back to whitespace
+            parts.append(part.split())
+    return parts
+
+
 def units_in_command(command: str, base: str) -> list[str]:
     """Scripts and notebooks a shell command runs (`python src/train.py`, `papermill a.ipynb`, `-m pkg.mod`)."""
     found: list[str] = []
-    for part in re.split(r"&&|\|\||;|\n", command):
-        try:
-            tokens = shlex.split(part)
-        except ValueError:
-            tokens = part.split()
+    for tokens in command_parts(command):
         for i, token in enumerate(tokens):
             if token.endswith((".py", ".ipynb")) and not token.startswith("-"):
                 found.append(_norm(base, token))
@@ -56,11 +63,7 @@ def argv_in_command(command: str, base: str) -> dict[str, list[str]]:
     """The `sys.argv` each script of a command sees: `python src/train.py data/features model.pkl`
     gives {"src/train.py": ["src/train.py", "data/features", "model.pkl"]}."""
     found: dict[str, list[str]] = {}
-    for part in re.split(r"&&|\|\||;|\n", command):
-        try:
-            tokens = shlex.split(part)
-        except ValueError:
-            tokens = part.split()
+    for tokens in command_parts(command):
         for i, token in enumerate(tokens):
             if token.endswith(".py") and not token.startswith("-"):
                 found[_norm(base, token)] = [token] + tokens[i + 1:]
