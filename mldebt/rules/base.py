@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Iterable, Union
+from typing import Any, Callable, ClassVar, Iterable, Union
 
 from mldebt.facts.model import FileFacts, Finding, Pos
 from mldebt.sources.comments import comments_in
@@ -84,6 +84,7 @@ class FileContext:
     facts: FileFacts
     options: dict[str, Any] = field(default_factory=dict)
     _comments: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
+    _shared: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_notebook(self) -> bool:
@@ -115,6 +116,12 @@ class FileContext:
         if key not in self._comments:
             self._comments[key] = comments_in(cell.code)
         return self._comments[key]
+
+    def shared(self, key: str, compute: Callable[["FileContext"], Any]) -> Any:
+        """`compute(self)`, once per file: for values several rules derive alike (treat them as read-only)."""
+        if key not in self._shared:
+            self._shared[key] = compute(self)
+        return self._shared[key]
 
     def trees(self) -> Iterable[tuple[Cell, ast.Module]]:
         for cell, tree in self.parsed:

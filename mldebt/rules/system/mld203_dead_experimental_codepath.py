@@ -6,6 +6,7 @@ import ast
 import operator
 from typing import Any, Iterable
 
+from mldebt.facts.astindex import subtree
 from mldebt.facts.extract import literal_value
 from mldebt.facts.model import Finding
 from mldebt.rules.base import Example, FileContext, FileRule
@@ -32,23 +33,29 @@ class Constant:
 
 def _bound_names(tree: ast.AST) -> Iterable[str]:
     """Every name the tree binds: assignments, loop targets, imports, definitions, parameters, globals."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            yield node.id
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+    for node in subtree(tree):  # one slice of the pre-built index (the order does not matter: names are counted)
+        cls = node.__class__
+        if cls is ast.Name:
+            if node.ctx.__class__ is not ast.Load:
+                yield node.id
+        elif cls is ast.FunctionDef or cls is ast.AsyncFunctionDef or cls is ast.ClassDef:
             yield node.name
-        elif isinstance(node, ast.arg):
+        elif cls is ast.arg:
             yield node.arg
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+        elif cls is ast.Import or cls is ast.ImportFrom:
             for alias in node.names:
                 yield (alias.asname or alias.name).split(".")[0]
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+        elif cls is ast.Global or cls is ast.Nonlocal:
             yield from node.names  # assigned from inside a function: never a constant
 
 
 def module_constants(ctx: FileContext) -> dict[str, Constant]:
     """UPPER_CASE names bound exactly once in the file, at module level, to a literal (outside papermill
-    parameter cells, which papermill overwrites)."""
+    parameter cells, which papermill overwrites). Computed once per file (MLD203 and MLD401 ask)."""
+    return ctx.shared("module_constants", _module_constants)
+
+
+def _module_constants(ctx: FileContext) -> dict[str, Constant]:
     counts: dict[str, int] = {}
     candidates: dict[str, Constant] = {}
     for cell, tree in ctx.trees():

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from mldebt import knowledge as kb
+from mldebt.facts.astindex import subtree, subtree_skipping
 from mldebt.facts.extract import dotted_name, import_aliases, literal_value
 from mldebt.facts.model import Finding
 from mldebt.rules.base import Example, FileContext, FileRule
@@ -42,11 +43,8 @@ def _header_nodes(stmt: ast.stmt) -> Iterable[ast.AST]:
         roots = [stmt.subject] if type(stmt).__name__ == "Match" else []  # type: ignore[attr-defined]
     else:
         roots = [stmt]
-    stack = list(roots)
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(c for c in ast.iter_child_nodes(node) if not isinstance(c, _SCOPES))
+    for root in roots:  # slices of the pre-built index, not a fresh walk per statement
+        yield from subtree_skipping(root, _SCOPES)
 
 
 class _Scope:
@@ -212,8 +210,8 @@ class FixedThreshold(FileRule):
             module.run(cell, tree.body)
         yield from module.findings
         for cell, tree in ctx.trees():
-            for node in ast.walk(tree):
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for node in subtree(tree):
+                if node.__class__ is ast.FunctionDef or node.__class__ is ast.AsyncFunctionDef:
                     scope = _Scope(self, ctx, aliases, constants)
                     scope.run(cell, node.body)
                     yield from scope.findings
