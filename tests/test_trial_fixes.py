@@ -162,3 +162,14 @@ def test_registry_stages_and_aliases_are_unstable(project, run_check):
     assert [f.pos.line for f in found] == [3, 4, 5, 6]
     assert "stage `Production`" in found[0].message and "`Staging`" in found[1].message
     assert "alias `champion`" in found[3].message and "models:/churn/3" in found[3].message
+
+
+# ---------------------------------------------------------------- MLD301 (literals quoted as written)
+def test_hyperparameter_message_quotes_the_source_text(project, run_check):
+    code = ("import joblib\nimport torch\nfrom sklearn.ensemble import GradientBoostingClassifier\n"
+            "clf = GradientBoostingClassifier(learning_rate=1e-3, n_estimators=1_000, random_state=0).fit(X, y)\n"
+            "opt = torch.optim.Adam(net.parameters(), lr=3E-4,\n                       weight_decay=0.0)\n"
+            "joblib.dump(clf, 'gb.joblib')\n")
+    found = findings_for(project, run_check, "MLD301", {"train.py": code})
+    assert [f.message.split(" hard-codes")[0] for f in found] == [
+        "GradientBoostingClassifier(learning_rate=1e-3, n_estimators=1_000)", "Adam(lr=3E-4, weight_decay=0.0)"]

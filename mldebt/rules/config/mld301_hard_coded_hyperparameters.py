@@ -113,6 +113,9 @@ class HardCodedHyperparameters(FileRule):
         Example("import torch\n\nmodel = torch.nn.Linear(4, 1)\n"
                 "optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)\n"
                 "scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=30, gamma=0.1)\n", expect=2),
+        Example("import joblib\nfrom sklearn.ensemble import GradientBoostingClassifier\n"
+                "clf = GradientBoostingClassifier(learning_rate=1e-3, n_estimators=1_000).fit(X, y)\n"
+                "joblib.dump(clf, 'models/gb.joblib')\n", expect=1, note="the message quotes `1e-3` as written"),
     ]
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
@@ -121,7 +124,7 @@ class HardCodedHyperparameters(FileRule):
             return []
         ignored = kb.NOT_HYPERPARAMETERS | set(ctx.options.get("ignore-keywords", []))
         minimum = max(1, int(ctx.options.get("min-literals", 1)))
-        out = []
+        flagged = []
         saved = _saved_constructors(ctx) if facts.kind == "notebook" else None
         for ctor in facts.constructors:
             if ctor.qualname.startswith(kb.NOT_HYPERPARAMETER_CONSTRUCTORS):
@@ -131,12 +134,16 @@ class HardCodedHyperparameters(FileRule):
             literals = {k: v for k, v in ctor.literals.items()
                         if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in ignored}
             if len(literals) >= minimum:
-                out.append(self._finding(ctx, ctor, literals))
-        return out
+                flagged.append((ctor, literals))
+        if not flagged:
+            return []
+        written = _keyword_texts(ctx, {(c.pos.cell, c.pos.line, c.pos.column) for c, _ in flagged})
+        return [self._finding(ctx, ctor, literals, written.get((ctor.pos.cell, ctor.pos.line, ctor.pos.column), {}))
+                for ctor, literals in flagged]
 
-    def _finding(self, ctx: FileContext, ctor: Constructor, literals: dict) -> Finding:
+    def _finding(self, ctx: FileContext, ctor: Constructor, literals: dict, written: dict[str, str]) -> Finding:
         short = ctor.qualname.rsplit(".", 1)[-1]
-        listed = ", ".join(f"{k}={v!r}" for k, v in literals.items())
+        listed = ", ".join(f"{k}={written.get(k, repr(v))}" for k, v in literals.items())
         count = len(literals)
         where = "a notebook that saves the model" if ctx.facts.kind == "notebook" else "code"
         message = (f"{short}({listed}) hard-codes {count} hyperparameter{'s' if count > 1 else ''} in {where}: "
@@ -145,6 +152,18 @@ class HardCodedHyperparameters(FileRule):
         lines = ctx.facts.lines.get(ctor.pos.cell, [])
         snippet = lines[ctor.pos.line - 1].strip() if 0 < ctor.pos.line <= len(lines) else ""
         return Finding(self.id, ctx.path, ctor.pos, message, [], snippet=snippet)
+
+
+def _keyword_texts(ctx: FileContext, positions: set[tuple]) -> dict[tuple, dict[str, str]]:
+    """The keyword values of the calls at `positions` as the source writes them (`1e-3`, not `0.001`)."""
+    out: dict[tuple, dict[str, str]] = {}
+    for cell, tree in ctx.trees():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and (cell.index, node.lineno, node.col_offset + 1) in positions:
+                out[(cell.index, node.lineno, node.col_offset + 1)] = {
+                    k.arg: text for k in node.keywords
+                    if k.arg and (text := ast.get_source_segment(cell.code, k.value)) is not None}
+    return out
 
 
 _SAVE_FUNCTIONS = ("joblib.dump", "pickle.dump", "dill.dump", "cloudpickle.dump", "torch.save",
