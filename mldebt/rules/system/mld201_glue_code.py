@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from mldebt import knowledge as kb
+from mldebt.facts.astindex import subtree
 from mldebt.facts.extract import calls_in, dotted_name, import_aliases
 from mldebt.facts.model import Finding
 from mldebt.rules.base import Example, FileContext, FileRule
@@ -22,8 +23,12 @@ _ML_PREFIXES = kb.ML_CONSTRUCTOR_PREFIXES + kb.EVALUATION_PREFIXES + ("torch.", 
 class _Chain:
     """Conversions applied, in order, to the values that started at `root`."""
 
-    root: str
-    steps: list[tuple[str, ast.AST]] = field(default_factory=list)
+    root: str | ast.AST  # a name, or the expression itself (unparsed only for a finding: unparse is costly)
+    steps: list[tuple[str | ast.AST, ast.AST]] = field(default_factory=list)  # (label or the called function, node)
+
+
+def _text(item: str | ast.AST) -> str:
+    return item if isinstance(item, str) else ast.unparse(item)
 
 
 class _Block:
@@ -33,12 +38,12 @@ class _Block:
         self.where, self.aliases, self.modules = where, aliases, modules
         self.chains: dict[str, _Chain] = {}
         self.best: _Chain | None = None
-        self.ml_call: str | None = None  # the model call named in the message (a method call if any)
+        self.ml_call: ast.AST | None = None  # the model call named in the message (a method call if any)
         self.ml_method = False
 
     def spine(self, expr: ast.AST) -> _Chain:
         """Walk `np.array(df.values.tolist()).reshape(-1, 1)` inwards, collecting conversions."""
-        steps: list[tuple[str, ast.AST]] = []
+        steps: list[tuple[str | ast.AST, ast.AST]] = []
         node = expr
         while True:
             if isinstance(node, ast.Call):
@@ -49,7 +54,7 @@ class _Block:
                 if qual in kb.CONVERSION_FUNCTIONS or (module_function and func.attr in kb.CONVERSION_METHODS):
                     if not node.args or isinstance(node.args[0], _DISPLAYS):
                         break  # building a container from literals is not a conversion of existing values
-                    steps.append((ast.unparse(func), node))
+                    steps.append((func, node))
                     node = node.args[0]
                     continue
                 if isinstance(func, ast.Attribute) and not module_function and func.attr not in kb.MODEL_CALL_METHODS:
@@ -71,7 +76,7 @@ class _Block:
         if isinstance(node, ast.Name) and node.id in self.chains:
             previous = self.chains[node.id]
             return _Chain(previous.root, previous.steps + steps)
-        root = node.id if isinstance(node, ast.Name) else ast.unparse(node)[:40]
+        root = node.id if isinstance(node, ast.Name) else node
         return _Chain(root, steps)
 
     def consider(self, chain: _Chain) -> None:
@@ -85,7 +90,7 @@ class _Block:
             is_method = isinstance(func, ast.Attribute) and func.attr in kb.MODEL_CALL_METHODS
             if is_method or (self.ml_call is None and qual.startswith(_ML_PREFIXES)):
                 if self.ml_call is None or (is_method and not self.ml_method):
-                    self.ml_call, self.ml_method = ast.unparse(func), is_method
+                    self.ml_call, self.ml_method = func, is_method
             for arg in list(call.args) + [k.value for k in call.keywords]:
                 self.consider(self.spine(arg))
         value = getattr(stmt, "value", None)
@@ -194,8 +199,8 @@ class GlueCode(FileRule):
         for cell, tree in ctx.trees():
             where = f"cell {cell.index}" if cell.index else "the module's top level"
             blocks: list[tuple[str, list[ast.stmt]]] = [(where, tree.body)]
-            blocks += [(f"function `{node.name}`", node.body) for node in ast.walk(tree)
-                       if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+            blocks += [(f"function `{node.name}`", node.body) for node in subtree(tree)
+                       if node.__class__ is ast.FunctionDef or node.__class__ is ast.AsyncFunctionDef]
             for name, body in blocks:
                 block = _Block(name, aliases, modules)
                 block.run(body)
@@ -205,13 +210,14 @@ class GlueCode(FileRule):
     def _finding(self, ctx: FileContext, cell: Cell, block: _Block) -> Finding:
         chain = block.best
         assert chain is not None
-        labels = " -> ".join(label for label, _ in chain.steps)
+        labels = " -> ".join(_text(label) for label, _ in chain.steps)
         first_node = chain.steps[0][1]
         last_node = chain.steps[-1][1]
         related = []
         if first_node.lineno != last_node.lineno:
-            related.append(ctx.related_at(cell, first_node, f"the chain starts here ({chain.steps[0][0]})"))
-        return ctx.finding(self, cell, last_node, f"{len(chain.steps)} format conversions of `{chain.root}` ({labels}) "
-                           f"in {block.where} around `{block.ml_call}`: glue code that ties this code to each "
+            related.append(ctx.related_at(cell, first_node, f"the chain starts here ({_text(chain.steps[0][0])})"))
+        return ctx.finding(self, cell, last_node, f"{len(chain.steps)} format conversions of "
+                           f"`{_text(chain.root)[:40]}` ({labels}) in {block.where} around "
+                           f"`{_text(block.ml_call)}`: glue code that ties this code to each "
                            "library's data format and can silently change dtypes or shapes; convert once, in one "
                            "tested adapter", related=related)
