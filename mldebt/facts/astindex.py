@@ -85,3 +85,17 @@ def subtree_skipping(node: ast.AST, skip: tuple[type, ...]) -> Iterator[ast.AST]
             continue
         yield current
         i += 1
+
+
+def subtree_pruned(node: ast.AST, prune: tuple[type, ...]) -> Iterator[ast.AST]:
+    """Like `subtree`, but nodes of the `prune` classes (`node` itself included) are yielded without what is
+    under them: for visitors that handle such nodes (function definitions, say) their own way."""
+    flat, i, end = _span(node)
+    while i < end:
+        current = flat[i]
+        yield current
+        if isinstance(current, prune):
+            _, own_start, own_end = _span(current)
+            i += own_end - own_start
+        else:
+            i += 1

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from mldebt import knowledge as kb
+from mldebt.facts.astindex import subtree, subtree_pruned
 from mldebt.facts.extract import Extractor, literal_value
 from mldebt.facts.model import Finding
 from mldebt.rules.base import Example, FileContext, FileRule
@@ -19,6 +20,7 @@ _GLOBAL_SEED = {  # library -> (its global generator, how to seed it, a seeded l
     "torch": ("torch's default generator", "torch.manual_seed(42)", "g = torch.Generator().manual_seed(42)"),
     "tensorflow": ("TensorFlow's global seed", "tf.random.set_seed(42)", "seed=42 on the call"),
 }
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _SEED_VALUE = {"generator": "torch.Generator().manual_seed(42)"}
 _EXPORTED_CELL = re.compile(r"^# In\[\s*(\d*)\s*\]:", re.M)  # `jupyter nbconvert --to script` cell markers
 
@@ -47,15 +49,11 @@ class _Collector:
         self.function: list[str] = []
 
     def visit(self, node: ast.AST) -> None:
-        stack = [node]
-        while stack:
-            current = stack.pop()
-            if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                self.visit_function(current)
-                continue
-            if isinstance(current, ast.Call):
+        for current in subtree_pruned(node, _FUNCTIONS):  # source order; a function's body is not run here
+            if current.__class__ is ast.Call:
                 self.visit_call(current)
-            stack.extend(reversed(list(ast.iter_child_nodes(current))))
+            elif isinstance(current, _FUNCTIONS):
+                self.visit_function(current)
 
     def visit_function(self, node) -> None:
         """Decorators and defaults run here; the body runs when called (remember whether it seeds)."""
@@ -114,6 +112,16 @@ class _Collector:
                 any(k.arg == "sample_shape" for k in call.keywords):
             return False
         return True
+
+
+def _imports(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:
+    """The tree's imports in `ast.walk` order (a later alias wins): breadth-first, so when some are nested
+    (in a function, a try block) the tree is walked; when all are top-level statements, source order is it."""
+    found = [n for n in subtree(tree) if n.__class__ is ast.Import or n.__class__ is ast.ImportFrom]
+    top = sum(1 for stmt in tree.body if stmt.__class__ is ast.Import or stmt.__class__ is ast.ImportFrom)
+    if top == len(found):
+        return found
+    return [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
 
 
 def _argument(call: ast.Call, keyword: str, index: int | None):
@@ -252,9 +260,8 @@ class UnseededRandomness(FileRule):
             return []
         resolver = Extractor(ctx.path, ctx.source.kind)
         for _, tree in trees:
-            for node in ast.walk(tree):
-                if isinstance(node, (ast.Import, ast.ImportFrom)):
-                    resolver.record_import(node)
+            for node in _imports(tree):
+                resolver.record_import(node)
         roots = {imp.module.split(".")[0] for imp in resolver.facts.imports}
         collector = _Collector(resolver, roots)
         for cell, tree in trees:
