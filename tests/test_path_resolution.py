@@ -126,3 +126,13 @@ def test_mlflow_artifact_path_is_run_local_and_registered_names_are_shared(proje
     assert "model" not in graph.g
     findings = api.check([str(root)], jobs=1, use_cache=False).findings
     assert not [f for f in findings if f.rule == "MLD206"]
+
+
+def test_declared_steps_run_from_the_root_even_in_a_folder_with_requirements(project):
+    root = project({
+        "dvc.yaml": "stages:\n  prepare:\n    cmd: python src/prepare.py\n    outs: [data/prepared.csv]\n",
+        "src/requirements.txt": "pandas\n",
+        "src/prepare.py": 'import pandas as pd\npd.DataFrame().to_csv("data/prepared.csv")\n',
+    })
+    _, found = edges(root)
+    assert ("src/prepare.py", "data/prepared.csv", "writes") in found

@@ -78,6 +78,7 @@ class Resolver:
         self.docs = ConfigDocs(root)
         self.workdirs: dict[str, str] = {}
         self._subprojects: dict[str, str] = {}
+        self.declared_units: set[str] = set()
         self.argv: dict[str, list[str]] = {}
 
     def set_declarations(self, declarations) -> None:
@@ -96,6 +97,7 @@ class Resolver:
             for unit, folder in decl.workdirs.items():
                 seen.setdefault(unit, set()).add(folder)
         self.workdirs = {unit: folders.pop() for unit, folders in seen.items() if len(folders) == 1}
+        self.declared_units = {unit for decl in declarations if decl.source in ("dvc", "make") for unit in decl.units}
 
     def base(self, facts: FileFacts | None) -> str:
         """Where the unit's relative paths resolve (see `base_dir`), honouring declared working folders."""
@@ -103,7 +105,7 @@ class Resolver:
             return "."
         if facts.kind != "notebook" and self.workdirs.get(facts.path):
             return self.workdirs[facts.path]
-        if facts.kind != "notebook":
+        if facts.kind != "notebook" and facts.path not in self.declared_units:  # a declared step runs at the root
             sub = self.subproject(posixpath.dirname(facts.path))
             if sub:
                 return sub
