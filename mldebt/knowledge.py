@@ -594,3 +594,7 @@ TRACKING_DESTINATION_SETTINGS = {
 # File writes (`np.save`, `to_csv`) are what MLD402 reports, so plain save/write/put do not count.
 RECORDING_CALL = re.compile(r"(?i)^(?:store|insert|record|persist|track|send|publish|emit|push|produce|upsert|log)"
                             r"|_(?:db|database|table|store|queue|monitor|metrics)$")
+
+# MLD206: writers that only download a remote file to a local copy (two of them write the same bytes).
+DOWNLOAD_APIS = frozenset({"urllib.request.urlretrieve", "wget.download", "tensorflow.keras.utils.get_file",
+                           "keras.utils.get_file"})

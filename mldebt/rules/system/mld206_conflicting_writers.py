@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from mldebt import knowledge as kb
+
 from mldebt.rules.base import Example, ProjectRule
 from mldebt.rules.graph_sites import DATA_KINDS, edge_pos, names, related, where
 
@@ -33,7 +35,8 @@ class ConflictingWriters(ProjectRule):
     ## Limits
     One unit writing and later overwriting its own output is not a conflict. Log files (`*.log`) are
     written by many units by design and are skipped, and so are writers run in sequence by one
-    declared pipeline stage that lists the artifact as its output. Paths mldebt could not resolve
+    declared pipeline stage that lists the artifact as its output, and units that only download the
+    same remote file to a local copy (`urlretrieve`, `get_file`). Paths mldebt could not resolve
     (patterns) are not compared.
     """
 
@@ -53,6 +56,10 @@ class ConflictingWriters(ProjectRule):
             "log_b.py": "with open('logs/run.log', 'a') as f:\n    f.write('b')\n",
         }),
     ]
+    VALID.append(Example({  # two notebooks download the same dataset to the same local copy
+        "a.ipynb": ["import urllib.request\nurllib.request.urlretrieve('https://example.org/housing.tgz', 'housing.tgz')"],
+        "b.ipynb": ["import urllib.request\nurllib.request.urlretrieve('https://example.org/housing.tgz', 'housing.tgz')"],
+    }))
     INVALID = [
         Example({
             "train.py": "import joblib\nfrom sklearn.linear_model import LogisticRegression\n"
@@ -73,6 +80,8 @@ class ConflictingWriters(ProjectRule):
                 first.setdefault(unit, data)
             if len(first) < 2 or self.sequenced(graph, artifact, set(first)):
                 continue
+            if all(data.get("api", "").split(" via ")[0] in kb.DOWNLOAD_APIS for data in first.values()):
+                continue  # each downloads the same remote file to a local copy: same bytes, no conflict
             for unit, data in first.items():
                 others = sorted(u for u in first if u != unit)
                 message = (f"writes {artifact}, which {names([where(u, first[u]) for u in others])} also "
