@@ -7,10 +7,12 @@ import re
 from dataclasses import dataclass, field
 
 from mldebt import knowledge as kb
+from mldebt.facts.astindex import subtree, subtree_pruned
 from mldebt.rules.base import Example, FileRule
 
 _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _DYNAMIC = {"locals", "globals", "vars", "eval", "exec"}
+_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 # Kinds of read whose value is data; a bare URL request may be a trigger, so only these count when discarded.
 _DATA_READS = frozenset({"file", "model", "table", "url", "hf"})
 _DISCARDED_KINDS = frozenset({"file", "model", "table"})
@@ -125,7 +127,7 @@ class UnusedDataDependency(FileRule):
         if not reads:
             return
         trees = list(ctx.trees())
-        if not trees or any(isinstance(n, ast.Name) and n.id in _DYNAMIC for _, t in trees for n in ast.walk(t)):
+        if not trees or any(n.__class__ is ast.Name and n.id in _DYNAMIC for _, t in trees for n in subtree(t)):
             return
         opaque = self.opaque_text(ctx)
         module = Scope()
@@ -154,17 +156,15 @@ class UnusedDataDependency(FileRule):
                     self.record_loads(cell, node, scope)
                 inner = Scope()
                 scopes.append(inner)
-                for node in ast.walk(stmt):
-                    if isinstance(node, (ast.Global, ast.Nonlocal)):
+                for node in subtree(stmt):
+                    if node.__class__ is ast.Global or node.__class__ is ast.Nonlocal:
                         inner.declared.update(node.names)
                 self.visit([(cell, s) for s in stmt.body], inner, scopes, [], reads, ctx)
                 scope.anytime.update(inner.loads)
                 scope.anytime.update(inner.anytime)
                 continue
             if isinstance(stmt, ast.ClassDef):  # class attributes are reachable from outside: no candidates
-                for node in ast.walk(stmt):
-                    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                        scope.anytime.add(node.id)
+                scope.anytime.update(_loaded_names(stmt))
                 for sub in stmt.body:
                     if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
                         self.visit([(cell, sub)], Scope(), scopes, [], reads, ctx)
@@ -185,24 +185,22 @@ class UnusedDataDependency(FileRule):
     def record_loads(self, cell, node: ast.AST, scope: Scope) -> None:
         """Name loads in `node` with their order; loads inside nested functions/lambdas count any time.
         Compound statements contribute only their header here (their bodies are visited statement by statement)."""
-        stack = [node]
-        while stack:
-            current = stack.pop()
-            if isinstance(current, _NESTED):
-                scope.anytime.update(n.id for n in ast.walk(current)
-                                     if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
-                continue
-            if isinstance(current, ast.Name) and isinstance(current.ctx, ast.Load):
-                scope.loads.setdefault(current.id, []).append(_start(cell, current))
-            if isinstance(current, (ast.Global, ast.Nonlocal)):
-                scope.declared.update(current.names)
-            for name, child in ast.iter_fields(current):
-                if current is node and name in ("body", "orelse", "finalbody", "handlers", "cases"):
-                    continue
-                if isinstance(child, list):
-                    stack.extend(c for c in child if isinstance(c, ast.AST))
-                elif isinstance(child, ast.AST):
-                    stack.append(child)
+        if isinstance(node, ast.stmt):  # the header only: the root's own blocks are not walked here
+            if node.__class__ is ast.Global or node.__class__ is ast.Nonlocal:
+                scope.declared.update(node.names)
+            roots = [child for name, value in ast.iter_fields(node) if name not in _BLOCK_FIELDS
+                     for child in (value if isinstance(value, list) else [value]) if isinstance(child, ast.AST)]
+        else:
+            roots = [node]
+        loads = scope.loads
+        for root in roots:  # the order of loads does not matter: `unused` asks whether any comes later
+            for current in subtree_pruned(root, _NESTED):
+                cls = current.__class__
+                if cls is ast.Name:
+                    if current.ctx.__class__ is ast.Load:
+                        loads.setdefault(current.id, []).append(_start(cell, current))
+                elif isinstance(current, _NESTED):
+                    scope.anytime.update(_loaded_names(current))
 
     def collect(self, cell, stmt: ast.stmt, body: list, index: int, scope: Scope, loops: list, reads: dict,
                 ctx) -> None:
@@ -289,7 +287,7 @@ class UnusedDataDependency(FileRule):
             if tree is None:
                 texts.append(cell.raw)
             else:
-                texts.extend(n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)
+                texts.extend(n.value for n in subtree(tree) if n.__class__ is ast.Constant
                              and isinstance(n.value, str) and "@" in n.value)
         blob = "\n".join(texts)
         return lambda name: bool(blob) and re.search(rf"(?<![\w.]){re.escape(name)}\b", blob) is not None
@@ -321,6 +319,10 @@ class UnusedDataDependency(FileRule):
             names.update(t.id for _, s in body if isinstance(s, (ast.Assign, ast.AnnAssign))
                          for t in (s.targets if isinstance(s, ast.Assign) else [s.target]) if isinstance(t, ast.Name))
         return names
+
+
+def _loaded_names(node: ast.AST) -> list[str]:
+    return [n.id for n in subtree(node) if n.__class__ is ast.Name and n.ctx.__class__ is ast.Load]
 
 
 def _is_main_guard(stmt: ast.If) -> bool:
