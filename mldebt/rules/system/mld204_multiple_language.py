@@ -8,6 +8,7 @@ import shlex
 from typing import Iterable
 
 from mldebt import knowledge as kb
+from mldebt.facts.astindex import subtree
 from mldebt.facts.extract import dotted_name, import_aliases, literal_value
 from mldebt.facts.model import Finding
 from mldebt.facts.sql import looks_like_sql
@@ -181,8 +182,8 @@ class MultipleLanguage(FileRule):
             yield from self._magics(ctx, cell)
             if tree is None:
                 continue
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Call):
+            for node in subtree(tree):
+                if node.__class__ is ast.Call:
                     finding = self._call(ctx, cell, node, aliases, strings)
                     if finding is not None:
                         yield finding
@@ -193,8 +194,8 @@ class MultipleLanguage(FileRule):
         """Names bound once in the file to a string literal (`QUERY = \"\"\"SELECT ...\"\"\"`)."""
         values: dict[str, list[str | None]] = {}
         for _cell, tree in ctx.trees():
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Assign):
+            for node in subtree(tree):
+                if node.__class__ is ast.Assign:
                     value = literal_value(node.value)
                     for target in node.targets:
                         if isinstance(target, ast.Name):
