@@ -99,3 +99,8 @@ def subtree_pruned(node: ast.AST, prune: tuple[type, ...]) -> Iterator[ast.AST]:
             i += own_end - own_start
         else:
             i += 1
+
+
+def extent(node: ast.AST) -> tuple[list[ast.AST], int, int]:
+    """(the flat index, start, end): `node`'s subtree is `flat[start:end]`, for visitors that skip ahead."""
+    return _span(node)

@@ -8,6 +8,7 @@ import shlex
 from typing import Iterable
 
 from mldebt import knowledge as kb
+from mldebt.facts.astindex import extent
 from mldebt.facts.extract import dotted_name, import_aliases
 from mldebt.facts.model import Finding
 from mldebt.rules.base import Example, FileContext, FileRule
@@ -56,35 +57,33 @@ class _LiteralFinder:
         if kind:
             self.found.append((node, text, kind))
 
-    def visit(self, node: ast.AST, used: bool = True) -> None:
-        if isinstance(node, ast.Constant):
-            if used and isinstance(node.value, str):
-                self.check(node, node.value)
-            return
-        if isinstance(node, ast.JoinedStr):
-            if used:
+    def visit(self, root: ast.AST) -> None:
+        """Pre-order over the AST index, skipping what holds no path: text about paths (comparisons, asserts,
+        raises, docstrings, message arguments) and the inside of f-strings (checked as a whole)."""
+        flat, i, end = extent(root)
+        while i < end:
+            node = flat[i]
+            cls = node.__class__
+            if cls is ast.Constant:
+                if isinstance(node.value, str):
+                    self.check(node, node.value)
+            elif cls is ast.JoinedStr:
                 self.check(node, "".join(v.value if isinstance(v, ast.Constant) and isinstance(v.value, str)
                                          else "{}" for v in node.values))
-            return
-        if isinstance(node, ast.Expr) and isinstance(node.value, (ast.Constant, ast.JoinedStr)):
-            return  # docstrings and bare strings
-        if isinstance(node, (ast.Compare, ast.Assert, ast.Raise)):
-            return  # `if p.startswith("/home/ana")`, error messages: text about paths, not paths used
-        if isinstance(node, ast.Call):
-            self.visit_call(node, used)
-            return
-        for child in ast.iter_child_nodes(node):
-            self.visit(child, used)
+            elif (cls is ast.Expr and isinstance(node.value, (ast.Constant, ast.JoinedStr))) or \
+                    cls is ast.Compare or cls is ast.Assert or cls is ast.Raise:
+                pass  # docstrings and bare strings; `if p.startswith("/home/ana")`, error messages
+            elif cls is ast.Call and self.is_message(node):
+                self.visit(node.func)  # its arguments are text, not paths used
+            else:
+                i += 1
+                continue
+            i = extent(node)[2]  # past this node's subtree
 
-    def visit_call(self, node: ast.Call, used: bool) -> None:
+    def is_message(self, node: ast.Call) -> bool:
         qual = dotted_name(node.func, self.aliases) or ""
         attr = node.func.attr if isinstance(node.func, ast.Attribute) else None
-        message = qual in kb.MESSAGE_FUNCTIONS or (attr in kb.MESSAGE_METHODS and qual not in kb.FUNCTIONS)
-        self.visit(node.func, used)
-        for arg in node.args:
-            self.visit(arg, used and not message)
-        for keyword in node.keywords:
-            self.visit(keyword.value, used and not message)
+        return qual in kb.MESSAGE_FUNCTIONS or (attr in kb.MESSAGE_METHODS and qual not in kb.FUNCTIONS)
 
 
 class MachineSpecificPath(FileRule):
