@@ -8,6 +8,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
+from mldebt.facts.astindex import subtree
 from mldebt.facts.model import Finding
 from mldebt.rules.base import Example, FileContext, FileRule
 from mldebt.sources.model import Cell
@@ -238,8 +239,8 @@ class UnpinnedNotebookInstall(FileRule):
                         yield cell, magic.line + offset, body_line
         for cell, tree in ctx.trees():
             for stmt in tree.body:
-                for node in ast.walk(stmt):
-                    if isinstance(node, ast.Call):
+                for node in subtree(stmt):
+                    if node.__class__ is ast.Call:
                         text = _code_command(node)
                         if text:
                             yield cell, node.lineno, text
