@@ -46,7 +46,7 @@ def test_notebook_seed_must_come_before(project, run_check):
 def test_bare_draws_reported_once_per_library(project, run_check):
     code = ("import numpy as np\nimport random\nimport torch\n"
             "a = np.random.rand(3)\nb = np.random.randn(3)\nnp.random.shuffle(a)\n"
-            "c = random.random()\nd = torch.rand(2)\ne = torch.rand(2, generator=g)\n")
+            "c = random.random()\nd = torch.rand(2)\ne = torch.rand(2, generator=g)\nnet.fit(a)\n")
     found = check_script(project, run_check, code)
     assert [(f.pos.line, f.message.split("`")[1]) for f in found] == [
         (4, "np.random.rand(...)"), (7, "random.random()"), (8, "torch.rand(...)")]
@@ -55,7 +55,8 @@ def test_bare_draws_reported_once_per_library(project, run_check):
 
 
 def test_each_library_needs_its_own_seed(project, run_check):
-    code = "import numpy as np\nimport random\nnp.random.seed(0)\nx = np.random.rand(3)\nrandom.shuffle(items)\n"
+    code = ("import numpy as np\nimport random\nnp.random.seed(0)\nx = np.random.rand(3)\nrandom.shuffle(items)\n"
+            "model.fit(x)\n")  # bare draws count in units that do ML
     [finding] = check_script(project, run_check, code)
     assert finding.pos.line == 5
 
@@ -74,10 +75,10 @@ def test_unseeded_generators_flagged_even_after_global_seed(project, run_check):
     ("from sklearn.decomposition import PCA\np = PCA(10, svd_solver='randomized')\n", 2),
     ("from torch.utils.data import DataLoader\nload = DataLoader(ds, 32, True)\n", 2),
     ("from torch.utils.data import random_split\na, b = random_split(ds, [80, 20])\n", 2),
-    ("import tensorflow as tf\nx = tf.random.uniform((2,))\n", 2),
+    ("import tensorflow as tf\nx = tf.random.uniform((2,))\nmodel.fit(x)\n", 2),
     ("from imblearn.over_sampling import SMOTE\nsm = SMOTE()\n", 2),
     ("import pandas as pd\ndf = pd.read_csv('a.csv')\nsmall = df.sample(n=100)\n", 3),
-    ("import numpy as np\nnp.random.seed()\nx = np.random.rand(2)\n", 3),  # no seed given: OS entropy
+    ("import numpy as np\nnp.random.seed()\nx = np.random.rand(2)\nmodel.fit(x)\n", 3),  # no seed given: OS entropy
     ("import torch\nfrom torch.utils.data import DataLoader\ntorch.seed()\nl = DataLoader(d, shuffle=True)\n", 4),
     ("from sklearn.ensemble import RandomForestClassifier\nimport numpy as np\n\ndef seed_all():\n"
      "    np.random.seed(0)\n\nmodel = RandomForestClassifier()\n", 7),  # seeding helper defined, never called
@@ -128,4 +129,9 @@ def test_exported_notebook_script_names_the_cell(project, run_check):
 def test_exported_notebook_global_seed_in_earlier_cell(project, run_check):
     code = ("# In[1]:\n\n\nimport numpy as np\nnp.random.seed(3)\n\n\n# In[2]:\n\n\n"
             "from sklearn.model_selection import train_test_split\nsplit = train_test_split(X)\n")
+    assert not check_script(project, run_check, code)
+
+
+def test_bare_draws_in_a_unit_without_ml_are_quiet(project, run_check):
+    code = "import numpy as np\nx = np.random.rand(3)\nprint(x.mean())\n"
     assert not check_script(project, run_check, code)

@@ -154,6 +154,11 @@ def _is_random(call: ast.Call, spec: kb.RandomAPI) -> bool:
     return not spec.default_seeded
 
 
+def _does_ml(facts) -> bool:
+    """The unit trains, predicts with or builds a model, so its random draws feed an experiment."""
+    return bool(facts.fits or facts.predicts or facts.constructors or facts.saves_model)
+
+
 class UnseededRandomness(FileRule):
     """Random splits, shuffles, samplers and stochastic estimators that get no seed.
 
@@ -168,7 +173,8 @@ class UnseededRandomness(FileRule):
     loaders), `random.seed`, `torch.manual_seed`, `tf.random.set_seed`, `keras.utils.set_random_seed`, and
     any function whose name says it seeds (`set_seed`, `seed_everything`, a project's own helper, or a
     function of this unit whose body seeds). Bare draws are reported once per library, at the first one;
-    the rest are counted in the message. Scripts exported from notebooks (`# In[3]:` markers) name the
+    the rest are counted in the message, and only in units that fit, build or use a model (random
+    arrays in a plotting or numpy tutorial are not an experiment to reproduce). Scripts exported from notebooks (`# In[3]:` markers) name the
     cell in the message. The API table is `mldebt.knowledge.RANDOM_BY_NAME` / `RANDOM_FUNCTIONS`.
 
     ## Why it is debt
@@ -248,11 +254,15 @@ class UnseededRandomness(FileRule):
                 "scores = cross_val_score(model, X, y, cv=KFold(5, shuffle=True))\n", expect=2),
         Example("from torch.utils.data import DataLoader\nloader = DataLoader(train_ds, batch_size=64, shuffle=True)\n",
                 expect=1),
-        Example("import numpy as np\nX = np.random.rand(100, 3)\nnoise = np.random.normal(0, 1, 100)\n"
-                "rng = np.random.default_rng()\n", expect=2),
+        Example("import numpy as np\nfrom sklearn.linear_model import LinearRegression\n"
+                "X = np.random.rand(100, 3)\nnoise = np.random.normal(0, 1, 100)\n"
+                "rng = np.random.default_rng()\nmodel = LinearRegression().fit(X, noise)\n", expect=2),
         Example("#!/usr/bin/env python\n# coding: utf-8\n\n# In[1]:\n\n\nimport random\n\n\n# In[2]:\n\n\n"
-                "random.shuffle(rows)\n", expect=1),
+                "random.shuffle(rows)\nmodel.fit(rows)\n", expect=1),
     ]
+    VALID.append(Example(["import numpy as np\nimport matplotlib.pyplot as plt",
+                          "x = np.random.randn(1000)\nplt.hist(x)"],
+                         note="random arrays in a plotting tutorial that trains no model"))
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         trees = list(ctx.trees())
@@ -278,8 +288,9 @@ class UnseededRandomness(FileRule):
                 draws.setdefault(call.spec.covered_by or "", []).append(call)
                 continue
             findings.append(self.finding(ctx, call, unit, 0))
-        for calls in draws.values():
-            findings.append(self.finding(ctx, calls[0], unit, len(calls) - 1))
+        if _does_ml(ctx.facts):  # a numpy tutorial's random arrays are not an experiment to reproduce
+            for calls in draws.values():
+                findings.append(self.finding(ctx, calls[0], unit, len(calls) - 1))
         findings.sort(key=lambda f: (f.pos.cell or 0, f.pos.line, f.pos.column))
         return findings
 
