@@ -126,10 +126,11 @@ def _project_findings(s: Scan, rule_ids: list[str]) -> list[Finding]:
     from mldebt.rules.base import ProjectContext
 
     out: list[Finding] = []
+    shared: dict = {}  # values several rules derive alike (ProjectContext.shared), computed once
     for rule_cls in project_rules():
         if rule_cls.id not in rule_ids:
             continue
-        ctx = ProjectContext(str(s.root), s.graph, s.facts, s.config, s.config.options_for(rule_cls))
+        ctx = ProjectContext(str(s.root), s.graph, s.facts, s.config, s.config.options_for(rule_cls), shared)
         out.extend(rule_cls().check(ctx))
     return out
 

@@ -148,6 +148,13 @@ class ProjectContext:
     facts: dict[str, FileFacts]
     config: Any  # mldebt.config.Config
     options: dict[str, Any] = field(default_factory=dict)
+    shared_values: dict[str, Any] = field(default_factory=dict)  # one dict for all project rules of a check
+
+    def shared(self, key: str, compute: Callable[["ProjectContext"], Any]) -> Any:
+        """`compute(self)`, once per check: for project-wide values several rules derive alike (read-only)."""
+        if key not in self.shared_values:
+            self.shared_values[key] = compute(self)
+        return self.shared_values[key]
 
     def finding(self, rule: type[Rule] | Rule, path: str, pos: Pos, message: str,
                 related: Iterable[dict] = (), snippet: str = "", scope: str = "") -> Finding:

@@ -10,7 +10,8 @@ from mldebt.graph.build import ConfigDocs
 from mldebt.rules.base import Example, ProjectContext, ProjectRule
 from mldebt.rules.config.project_config import (DEFAULT_ENVIRONMENT_NAMES, DEFAULT_OVERRIDE_PATTERNS, PRIMARY_STEMS,
                                                 SettingsFile, fmt_of, is_settings_file, is_test_path, load_settings, locate,
-                                                project_files, resolve_config_reads, same_value, show, variant_kind)
+                                                project_config_reads, same_value, shared_project_files, show,
+                                                variant_kind)
 
 # Config sections that say nothing about which model a value belongs to: `train.n_estimators` may be
 # matched with any estimator's `n_estimators=`; `umap.n_components` only with a constructor named like it.
@@ -191,12 +192,11 @@ class ConflictingConfig(ProjectRule):
         environments = [str(e) for e in project.options.get("environment-names", DEFAULT_ENVIRONMENT_NAMES)]
         patterns = [str(p) for p in project.options.get("override-patterns", DEFAULT_OVERRIDE_PATTERNS)]
         docs = ConfigDocs(root)
-        reads = resolve_config_reads(root, project.facts)
+        reads = project_config_reads(project)
         loaded_by: dict[str, set[str]] = {}
         for r in reads:
             loaded_by.setdefault(r.rel, set()).add(r.unit)
-        exclude = getattr(project.config, "exclude", []) or []
-        candidates = set(loaded_by) | {rel for rel in project_files(root, exclude) if is_settings_file(rel)}
+        candidates = set(loaded_by) | {rel for rel in shared_project_files(project) if is_settings_file(rel)}
         files: list[SettingsFile] = []
         for rel in sorted(candidates):
             if variant_kind(rel, patterns, environments) is None and (root / rel).is_file():

@@ -9,8 +9,8 @@ from mldebt import knowledge as kb
 from mldebt.facts.model import Finding
 from mldebt.graph.build import ConfigDocs
 from mldebt.rules.base import Example, ProjectContext, ProjectRule
-from mldebt.rules.config.project_config import (ResolvedRead, env_definitions, is_env_file, locate, project_files,
-                                                resolve_config_reads)
+from mldebt.rules.config.project_config import (ResolvedRead, env_definitions, is_env_file, locate,
+                                                project_config_reads, shared_project_files)
 
 MAX_KEYS_LISTED = 6
 
@@ -145,7 +145,7 @@ class UndefinedConfigKey(ProjectRule):
     # ------------------------------------------------------------------ config keys
     def check_config_keys(self, project: ProjectContext, root: Path) -> list[Finding]:
         docs = ConfigDocs(root)
-        reads = resolve_config_reads(root, project.facts, ("config", "config-write"))
+        reads = project_config_reads(project, ("config", "config-write"))
         written_keys: dict[tuple[str, str], list[tuple]] = {}
         for r in reads:
             if r.read.source == "config-write":
@@ -202,7 +202,7 @@ class UndefinedConfigKey(ProjectRule):
                     reads.append((unit, read))
         if not reads:
             return []
-        files = project_files(root, getattr(project.config, "exclude", []) or [])
+        files = shared_project_files(project)
         uses_dotenv = any(imp.module.split(".")[0] in kb.DOTENV_MODULES for f in project.facts.values()
                           for imp in f.imports)
         if uses_dotenv and not any(is_env_file(rel) for rel in files):

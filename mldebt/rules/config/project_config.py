@@ -19,6 +19,7 @@ from mldebt.facts.model import ConfigRead, FileFacts
 from mldebt.facts.pathexpr import normalise
 from mldebt.graph.build import CONFIG_SUFFIXES, ConfigDocs, Resolver, base_dir
 from mldebt.sources.discovery import ALWAYS_EXCLUDED_DIRS
+from mldebt.yamlload import load_yaml_all
 
 MAX_BYTES = 512_000  # config files bigger than this are data, not configuration
 MAX_FILES = 5_000
@@ -292,6 +293,22 @@ class ResolvedRead:
     rel: str  # the config file, project-relative
 
 
+def project_config_reads(project, sources: tuple[str, ...] = ("config",)) -> list[ResolvedRead]:
+    """`resolve_config_reads` for a project rule: resolved once per check for all rules (MLD303 and MLD304
+    ask), then filtered to `sources` (order kept)."""
+    every = project.shared("config_reads", lambda p: resolve_config_reads(Path(p.root), p.facts, _ALL_SOURCES))
+    return [r for r in every if r.read.source in sources]
+
+
+_ALL_SOURCES = ("config", "config-write")
+
+
+def shared_project_files(project) -> list[str]:
+    """`project_files` of a project rule's root and excludes, walked once per check (MLD303, MLD304)."""
+    return project.shared("project_files", lambda p: project_files(Path(p.root),
+                                                                   getattr(p.config, "exclude", []) or []))
+
+
 def resolve_config_reads(root: Path, facts: dict[str, FileFacts], sources: tuple[str, ...] = ("config",)
                          ) -> list[ResolvedRead]:
     """Every recorded config-key access whose config file resolves to one local file."""
@@ -370,10 +387,8 @@ def env_definitions(root: Path, files: list[str]) -> dict[str, str]:
             continue
         names: set[str] = set()
         if rel.endswith((".yaml", ".yml")) and not is_env_file(rel):
-            import yaml
-
             try:
-                for doc in yaml.safe_load_all(text):
+                for doc in load_yaml_all(text):
                     _yaml_env_names(doc, names)
             except Exception:  # broken YAML defines nothing we can trust
                 pass
