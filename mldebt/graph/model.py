@@ -14,6 +14,20 @@ UNIT_KINDS = frozenset({"notebook", "script", "module"})
 ARTIFACT_KINDS = frozenset({"file", "url", "table", "model", "env", "config-key", "pattern"})
 
 
+def _by_unit_position(item: tuple[str, dict]) -> tuple:
+    return item[0], item[1].get("cell") or 0, item[1].get("line", 0)
+
+
+def _by_position_node(item: tuple[str, dict]) -> tuple:
+    return item[1].get("cell") or 0, item[1].get("line", 0), item[0]
+
+
+def _has_kind(keyed: dict, kind: str) -> bool:
+    return any(d.get("kind") == kind for d in keyed.values())
+
+
+# The edge accessors read the adjacency (`g.pred[n][neighbour][key] -> data`) directly: the same edges in the
+# same order as `in_edges(n, data=True)`, without networkx's edge-view objects (a warm run calls them ~100k times).
 class DataGraph:
     def __init__(self, graph, unresolved: list[dict] | None = None, tracked: set[str] | None = None):
         self.g = graph
@@ -42,33 +56,38 @@ class DataGraph:
 
     def writers_of(self, artifact: str) -> list[tuple[str, dict]]:
         """(unit, edge data) for every write of `artifact`, sorted by unit and position."""
-        if artifact not in self.g:
+        pred = self.g.pred
+        if artifact not in pred:
             return []
-        out = [(u, d) for u, _, d in self.g.in_edges(artifact, data=True) if d.get("kind") == "writes"]
-        return sorted(out, key=lambda x: (x[0], x[1].get("cell") or 0, x[1].get("line", 0)))
+        out = [(u, d) for u, keyed in pred[artifact].items() for d in keyed.values() if d.get("kind") == "writes"]
+        return sorted(out, key=_by_unit_position)
 
     def readers_of(self, artifact: str) -> list[tuple[str, dict]]:
-        if artifact not in self.g:
+        succ = self.g.succ
+        if artifact not in succ:
             return []
-        out = [(u, d) for _, u, d in self.g.out_edges(artifact, data=True) if d.get("kind") == "reads"]
-        return sorted(out, key=lambda x: (x[0], x[1].get("cell") or 0, x[1].get("line", 0)))
+        out = [(u, d) for u, keyed in succ[artifact].items() for d in keyed.values() if d.get("kind") == "reads"]
+        return sorted(out, key=_by_unit_position)
 
     def reads_of(self, unit: str) -> list[tuple[str, dict]]:
-        if unit not in self.g:
+        pred = self.g.pred
+        if unit not in pred:
             return []
-        return sorted(((a, d) for a, _, d in self.g.in_edges(unit, data=True) if d.get("kind") == "reads"),
-                      key=lambda x: (x[1].get("cell") or 0, x[1].get("line", 0), x[0]))
+        return sorted(((a, d) for a, keyed in pred[unit].items() for d in keyed.values() if d.get("kind") == "reads"),
+                      key=_by_position_node)
 
     def writes_of(self, unit: str) -> list[tuple[str, dict]]:
-        if unit not in self.g:
+        succ = self.g.succ
+        if unit not in succ:
             return []
-        return sorted(((a, d) for _, a, d in self.g.out_edges(unit, data=True) if d.get("kind") == "writes"),
-                      key=lambda x: (x[1].get("cell") or 0, x[1].get("line", 0), x[0]))
+        return sorted(((a, d) for a, keyed in succ[unit].items() for d in keyed.values() if d.get("kind") == "writes"),
+                      key=_by_position_node)
 
     def executes_of(self, unit: str) -> list[tuple[str, dict]]:
-        if unit not in self.g:
+        succ = self.g.succ
+        if unit not in succ:
             return []
-        return [(t, d) for _, t, d in self.g.out_edges(unit, data=True) if d.get("kind") == "executes"]
+        return [(t, d) for t, keyed in succ[unit].items() for d in keyed.values() if d.get("kind") == "executes"]
 
     # ------------------------------------------------------------------ declarations
     def declarations_of(self, node: str, role: str | None = None) -> list[str]:
@@ -130,9 +149,12 @@ class DataGraph:
 
         ug = nx.DiGraph()
         ug.add_nodes_from(self.units())
+        pred, succ = self.g.pred, self.g.succ
         for artifact in self.artifacts():
-            writers = {w for w, _ in self.writers_of(artifact)}
-            readers = {r for r, _ in self.readers_of(artifact)}
+            writers = {w for w, keyed in pred[artifact].items() if _has_kind(keyed, "writes")}
+            if not writers:
+                continue
+            readers = {r for r, keyed in succ[artifact].items() if _has_kind(keyed, "reads")}
             for w in writers:
                 for r in readers:
                     if w != r:

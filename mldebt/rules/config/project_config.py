@@ -44,7 +44,7 @@ TEST_DIRS = frozenset({"test", "tests", "testing"})
 
 def is_test_path(path: str) -> bool:
     """Test code sets small, fixed values on purpose; the MLD3xx rules leave it alone."""
-    parts = PurePosixPath(path).parts
+    parts = [p for p in path.split("/") if p and p != "."]  # PurePosixPath(path).parts, without its cost
     name = parts[-1] if parts else path
     return any(p in TEST_DIRS for p in parts[:-1]) or name.startswith("test_") or name == "conftest.py" \
         or name.endswith(("_test.py", "_tests.py"))
