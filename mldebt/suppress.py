@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from mldebt.facts.model import Finding, Pos
+from mldebt.sources.comments import comments_in
 from mldebt.sources.model import Source
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.I)
@@ -36,18 +37,18 @@ def directives_for(source: Source) -> list[Directive]:
     for cell in source.cells:
         if "mldebt-ignore" in cell.tags:
             found.append(Directive("cell", None, Pos(cell.index, cell.cell_id, 1, 1, 1, 1), "tag mldebt-ignore", False))
-        for number, line in enumerate(cell.raw.split("\n"), start=1):
-            if "#" not in line:
-                continue
+        for number, offset, line in _comments(cell):
             for match in _MLDEBT.finditer(line):
                 kind = match.group("kind")
                 codes = _codes(match.group("codes"))
-                pos = Pos(cell.index, cell.cell_id, number, match.start() + 1, number, match.end() + 1)
+                pos = Pos(cell.index, cell.cell_id, number, offset + match.start() + 1, number,
+                          offset + match.end() + 1)
                 if kind == "ignore-file":
                     if first_code_cell and number <= (FILE_DIRECTIVE_LINES if cell.index is None else 10 ** 6):
                         found.append(Directive("file", codes, pos, match.group(0)))
                 elif kind == "ignore-cell":
-                    if cell.index is not None and line.strip().startswith("#") and number == _first_line(cell.raw):
+                    if cell.index is not None and offset == _indent(cell.raw, number) and \
+                            number == _first_line(cell.raw):
                         found.append(Directive("cell", codes, pos, match.group(0)))
                 else:
                     found.append(Directive("line", codes, pos, match.group(0)))
@@ -56,14 +57,32 @@ def directives_for(source: Source) -> list[Directive]:
                 raw = match.group("codes")
                 codes = _codes(raw)
                 mld = tuple(c for c in codes if c.startswith("MLD")) if codes else None
+                pos = Pos(cell.index, cell.cell_id, number, offset + match.start() + 1, number,
+                          offset + match.end() + 1)
                 if codes is None:
-                    found.append(Directive("line", None, Pos(cell.index, cell.cell_id, number, match.start() + 1,
-                                                             number, match.end() + 1), match.group(0), False))
+                    found.append(Directive("line", None, pos, match.group(0), False))
                 elif mld:
-                    found.append(Directive("line", mld, Pos(cell.index, cell.cell_id, number, match.start() + 1,
-                                                            number, match.end() + 1), match.group(0)))
+                    found.append(Directive("line", mld, pos, match.group(0)))
         first_code_cell = False
     return found
+
+
+def _comments(cell) -> list[tuple[int, int, str]]:
+    """(line, 0-based column, text) of each comment: real Python comments (never `#` inside a string), and
+    on lines that are not Python (masked magics, `%%bash` bodies) everything from the first `#`."""
+    raw_lines = cell.raw.split("\n")
+    code_lines = cell.code.split("\n")
+    found = [(line, column - 1, text) for line, column, text in comments_in(cell.code)]
+    for number, raw in enumerate(raw_lines, start=1):
+        masked = number > len(code_lines) or code_lines[number - 1] != raw
+        if masked and "#" in raw:
+            found.append((number, raw.index("#"), raw[raw.index("#"):]))
+    return sorted(found)
+
+
+def _indent(text: str, number: int) -> int:
+    line = text.split("\n")[number - 1]
+    return len(line) - len(line.lstrip())
 
 
 def _first_line(text: str) -> int:

@@ -76,3 +76,11 @@ def test_mld301_notebook_flags_only_the_saved_model(project, run_check):
     found = _rules(run_check(root, select=["MLD301"]), "MLD301")
     assert [(f.pos.cell, f.pos.line) for f in found] == [(3, 2)]
     assert "learning_rate=0.01" in found[0].message
+
+
+def test_suppression_text_inside_a_string_is_not_a_directive(project, run_check):
+    root = project({"check.py": 'EXAMPLE = "df = read(path)  # noqa: MLD302"\nDOC = """# mldebt: ignore[MLD301]"""\n',
+                    "nb.ipynb": ["!pip install pandas  # noqa: MLD504", 'x = "# noqa: MLD101"']})
+    found = run_check(root)
+    assert not [f for f in found if f.rule == "MLD002"], [f.message for f in found]
+    assert not [f for f in found if f.rule == "MLD504"]  # a comment on a magic line still suppresses
