@@ -122,6 +122,12 @@ def analyse_source(source: Source, config, rule_ids: list[str] | None = None) ->
 
     facts.suppressions = directives_for(source)
     facts.findings = findings
+    facts.fixable = {}
+    with_fixes = {rule_cls.id for rule_cls in file_rules() if rule_cls.fix != "none"}
+    if any(f.rule in with_fixes for f in findings):
+        from mldebt.fix.driver import fixability  # planned once here, so warm runs never re-parse to mark [*]
+
+        facts.fixable = fixability(ctx, config)
     return facts
 
 

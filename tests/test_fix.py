@@ -340,6 +340,19 @@ def test_text_output_marks_fixable_findings(project, cli):
     assert "MLD601" not in out and code == 1
 
 
+def test_fixable_marks_follow_project_files_with_the_file_cached(project, cli):
+    """Fixability is planned in the worker and cached with the facts; the parts that depend on other files
+    (the declared versions, the params file) are confirmed on every run, so a warm run stays right."""
+    root = project({"nb.ipynb": ["%pip install shap"], "train.py": PARAMS_SCRIPT, "params.yaml": "x: [\n"})
+    code, out, _ = cli("check", root, "--select", "MLD504,MLD301")
+    assert "[*]" not in out and "fixable" not in out  # no declared shap version; params.yaml does not parse
+    (root / "requirements.txt").write_text("shap==0.44.0\n")
+    (root / "params.yaml").write_text("x: 1\n")
+    code, out, _ = cli("check", root, "--select", "MLD504,MLD301")
+    assert "MLD504 [*] unpinned-notebook-install" in out
+    assert out.splitlines()[-2] == "[*] 1 fixable with --fix (1 more fixable with --fix --unsafe-fixes)"
+
+
 def test_a_fix_that_breaks_the_code_is_refused(project):
     root = project({"a.py": "x = 1\ny = 2\n"})
     unit = FileUnit(root, "a.py", "script", None)

@@ -133,3 +133,6 @@ class FileFacts:
     skipped: bool = False
     cells: list[tuple[int, str | None, int | None]] = field(default_factory=list)  # (index, id, exec count)
     lines: dict[int | None, list[str]] = field(default_factory=dict)  # source lines by cell, for excerpts
+    # {(rule, pos, message): (safety, what the project must confirm)} for findings with a fix, planned in the
+    # worker (mldebt.fix.driver.fixability); None when not planned (then `check` plans from the file)
+    fixable: dict | None = None

@@ -25,9 +25,9 @@ def apply_fixes(result, unsafe: bool = False, write: bool = True) -> FixReport:
 
 def fixable(result) -> dict[int, str]:
     """{id(finding): "safe" | "unsafe"} for the findings of `result` that have a fix (nothing is changed)."""
-    from mldebt.fix.driver import plan_all
+    from mldebt.fix.driver import fixable as planned
 
-    return {id(finding): safety for finding, safety in plan_all(result)}
+    return planned(result)
 
 
 __all__ = ["FileChange", "FixReport", "apply_fixes", "fixable"]

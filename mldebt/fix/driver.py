@@ -41,12 +41,12 @@ class FixProject:
         return self.config.options_for(rule) if rule else {}
 
 
-def _fixable_findings(result) -> dict[str, list[Finding]]:
+def _fixable_findings(result, findings: list[Finding] | None = None) -> dict[str, list[Finding]]:
     from mldebt.rules import all_rules
 
     registry, known = all_rules(), fixers()
     by_path: dict[str, list[Finding]] = {}
-    for finding in result.findings:
+    for finding in result.findings if findings is None else findings:
         rule = registry.get(finding.rule)
         if finding.rule in known and rule is not None and rule.fix != "none":
             by_path.setdefault(finding.path, []).append(finding)
@@ -60,12 +60,71 @@ def _load(project: FixProject, result, path: str) -> FileUnit:
     return FileUnit(project.root, path, kind, result.scan.facts.get(path))
 
 
-def plan_all(result) -> list[tuple[Finding, str]]:
+def finding_key(finding: Finding) -> tuple:
+    """How a file rule's finding is found again in `FileFacts.fixable` (rule, position and message)."""
+    return finding.rule, finding.pos, finding.message
+
+
+def fixability(ctx, config) -> dict[tuple, tuple[str, Any]]:
+    """Run in the analysis worker, on the trees it already holds: {finding_key: (safety, what to confirm)}
+    for the file rules' findings that have a fix. The project's part of a plan (a declared version, the
+    params file) can change without this file changing, so it is left to `fixable` to confirm, through
+    the fixer's `confirm(what, project)`; fixers that need nothing of the project plan fully here."""
+    from mldebt.rules import all_rules
+
+    registry, known = all_rules(), fixers()
+    project = FixProject(None, config)  # type: ignore[arg-type]  # the root is the parent's business
+    unit = FileUnit.analysed(ctx)
+    out: dict[tuple, tuple[str, Any]] = {}
+    for finding in ctx.facts.findings:
+        fixer, rule = known.get(finding.rule), registry.get(finding.rule)
+        if fixer is None or rule is None or rule.fix == "none":
+            continue
+        try:
+            if hasattr(fixer, "precheck"):
+                out[finding_key(finding)] = (*fixer.precheck(finding, unit, project),)
+            else:
+                out[finding_key(finding)] = (fixer.plan(finding, unit, project).safety, None)
+        except Exception:  # NoFix, or a fixer bug: as in plan_all, the finding is reported without a fix
+            continue
+    return out
+
+
+def fixable(result) -> dict[int, str]:
+    """{id(finding): "safe" | "unsafe"} for the findings of `result` that have a fix, from what the workers
+    planned (`FileFacts.fixable`), confirmed against the project; files without that are planned here."""
+    project = FixProject(Path(result.root), result.scan.config)
+    known = fixers()
+    out: dict[int, str] = {}
+    unplanned = []
+    for path, findings in _fixable_findings(result).items():
+        facts = result.scan.facts.get(path)
+        if facts is None or facts.fixable is None:
+            unplanned.extend(findings)
+            continue
+        for finding in findings:
+            entry = facts.fixable.get(finding_key(finding))
+            if entry is None:
+                continue
+            safety, needs = entry
+            fixer = known[finding.rule]
+            try:
+                if hasattr(fixer, "confirm"):
+                    fixer.confirm(needs, project)
+            except Exception:
+                continue
+            out[id(finding)] = safety
+    if unplanned:
+        out.update((id(finding), safety) for finding, safety in plan_all(result, unplanned))
+    return out
+
+
+def plan_all(result, findings: list[Finding] | None = None) -> list[tuple[Finding, str]]:
     """(finding, "safe"/"unsafe") for every finding that has a fix, without changing anything."""
     project = FixProject(Path(result.root), result.scan.config)
     known = fixers()
     out: list[tuple[Finding, str]] = []
-    for path, findings in _fixable_findings(result).items():
+    for path, findings in _fixable_findings(result, findings).items():
         try:
             unit = _load(project, result, path)
         except (OSError, UnicodeDecodeError):

@@ -62,6 +62,21 @@ class ParamsFixer:
     rule = "MLD301"
 
     def plan(self, finding, unit: FileUnit, project) -> Planned:
+        cell, short, literals = self._literals(finding, unit, project)
+        self.confirm(None, project)  # an unreadable params file means no fix, decided here
+        return Planned(finding, "unsafe", (cell, short, literals))
+
+    def precheck(self, finding, unit: FileUnit, project) -> tuple[str, None]:
+        """The file's part of `plan` (see `mldebt.fix.driver.fixability`); `confirm` reads the params file."""
+        self._literals(finding, unit, project)
+        return "unsafe", None
+
+    def confirm(self, _, project) -> None:
+        self._params(project, project.options("MLD301"))
+
+    @staticmethod
+    def _literals(finding, unit: FileUnit, project) -> tuple:
+        """(cell, the estimator's short name, {keyword: literal number}) of the call at the finding."""
         options = project.options("MLD301")
         cell = unit.cell_at(finding.pos)
         call = unit.ast_node_at(cell, finding.pos, (ast.Call,))
@@ -77,8 +92,7 @@ class ParamsFixer:
         short = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
         if not short:
             raise NoFix("the estimator has no name to file its parameters under")
-        self._params(project, options)  # an unreadable params file means no fix, decided here
-        return Planned(finding, "unsafe", (cell, short, literals))
+        return cell, short, literals
 
     @staticmethod
     def _params(project, options) -> ParamsFile:

@@ -41,6 +41,19 @@ class PinFixer:
     rule = "MLD504"
 
     def plan(self, finding, unit: FileUnit, project) -> Planned:
+        cell, raw, start, end, wanted = self._requirement(finding, unit)
+        return Planned(finding, "safe", (cell, raw, start, end, self._pinned(wanted, project)))
+
+    def precheck(self, finding, unit: FileUnit, project) -> tuple[str, tuple]:
+        """The file's part of `plan` (see `mldebt.fix.driver.fixability`); `confirm` does the project's."""
+        return "safe", self._requirement(finding, unit)[4]
+
+    def confirm(self, wanted: tuple, project) -> None:
+        self._pinned(wanted, project)
+
+    @staticmethod
+    def _requirement(finding, unit: FileUnit) -> tuple:
+        """The pip requirement at the finding: (cell, line text, start, end, (name, extras, spec, as written))."""
         cell = unit.cell_at(finding.pos)
         magic = next((m for m in cell.magics if m.line == finding.pos.line and m.kind in ("shell", "line")), None)
         if magic is None:
@@ -55,16 +68,21 @@ class PinFixer:
         match = _REQUIREMENT.fullmatch(requirement)
         if match is None or "://" in requirement:
             raise NoFix("the requirement is not a plain package name")
+        wanted = (match.group("name"), match.group("extras") or "", match.group("spec").strip(), requirement)
+        return cell, raw, start, end, wanted
+
+    @staticmethod
+    def _pinned(wanted: tuple, project) -> str:
+        """The requirement pinned to the version the project declares (NoFix when it declares none that fits)."""
+        name, extras, spec, requirement = wanted
         if "declared" not in project.memo:
             project.memo["declared"] = declared_versions(project.root)
-        pin = project.memo["declared"].get(normalise(match.group("name")))
+        pin = project.memo["declared"].get(normalise(name))
         if pin is None:
-            raise NoFix(f"the project declares no pinned version of {match.group('name')}")
-        spec = match.group("spec").strip()
+            raise NoFix(f"the project declares no pinned version of {name}")
         if spec and not _satisfies(pin, spec):
             raise NoFix(f"the declared {pin} is not known to satisfy `{requirement}`")
-        pinned = f"{match.group('name')}{match.group('extras') or ''}{pin}"
-        return Planned(finding, "safe", (cell, raw, start, end, pinned))
+        return f"{name}{extras}{pin}"
 
     def edits(self, planned: Planned, unit: FileUnit, project) -> list[Edit]:
         cell, raw, start, end, pinned = planned.data

@@ -50,6 +50,15 @@ class FileUnit:
         self._cst: dict[int, CellCst | None] = {}
         self.memo: dict = {}  # what fixers compute once per file (import aliases, constants)
 
+    @classmethod
+    def analysed(cls, ctx: FileContext) -> "FileUnit":
+        """The file as the analysis worker already holds it (for planning only: no root, no bytes)."""
+        unit = cls.__new__(cls)
+        unit.root, unit.rel, unit.kind, unit.data = None, ctx.path, ctx.source.kind, b""
+        unit.source, unit.parsed, unit.ctx = ctx.source, ctx.parsed, ctx
+        unit._cst, unit.memo = {}, {}
+        return unit
+
     # ------------------------------------------------------------------ finding cells and nodes
     def cell_at(self, pos: Pos) -> Cell:
         for cell in self.source.cells:
