@@ -598,3 +598,10 @@ RECORDING_CALL = re.compile(r"(?i)^(?:store|insert|record|persist|track|send|pub
 # MLD206: writers that only download a remote file to a local copy (two of them write the same bytes).
 DOWNLOAD_APIS = frozenset({"urllib.request.urlretrieve", "wget.download", "tensorflow.keras.utils.get_file",
                            "keras.utils.get_file"})
+
+# Hugging Face: `from_pretrained` counts only on these libraries' classes; local dataset builders.
+HF_METHODS = frozenset({"from_pretrained"})  # class methods; `save_pretrained` is called on instances
+HF_LIBRARIES = frozenset({"transformers", "diffusers", "sentence_transformers", "peft", "timm", "huggingface_hub",
+                          "optimum", "accelerate", "setfit", "tokenizers", "trl"})
+HF_LOCAL_BUILDERS = frozenset({"csv", "json", "parquet", "text", "arrow", "pandas", "imagefolder", "audiofolder",
+                               "webdataset", "sql"})

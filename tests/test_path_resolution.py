@@ -136,3 +136,20 @@ def test_declared_steps_run_from_the_root_even_in_a_folder_with_requirements(pro
     })
     _, found = edges(root)
     assert ("src/prepare.py", "data/prepared.csv", "writes") in found
+
+
+def test_hugging_face_calls(project):
+    code = '''from datasets import load_dataset
+from transformers import AutoModel
+from model import GPT
+ds = load_dataset("csv", data_files={"train": "train.csv", "test": ["a.csv", "b.csv"]})
+imdb = load_dataset("imdb")
+own = GPT.from_pretrained("gpt2")
+bert = AutoModel.from_pretrained("bert-base-uncased")
+bert.save_pretrained("models/bert")
+'''
+    graph, found = edges(project({"m.py": code, "model.py": "class GPT:\n    pass\n"}))
+    assert {("train.csv", "m.py", "reads"), ("a.csv", "m.py", "reads"), ("b.csv", "m.py", "reads"),
+            ("hf:imdb", "m.py", "reads"), ("hf:bert-base-uncased", "m.py", "reads"),
+            ("m.py", "models/bert", "writes")} <= found
+    assert "hf:csv" not in graph.g and "hf:gpt2" not in graph.g  # a builder name; the project's own class

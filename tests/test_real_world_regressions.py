@@ -84,3 +84,17 @@ def test_suppression_text_inside_a_string_is_not_a_directive(project, run_check)
     found = run_check(root)
     assert not [f for f in found if f.rule == "MLD002"], [f.message for f in found]
     assert not [f for f in found if f.rule == "MLD504"]  # a comment on a magic line still suppresses
+
+
+def test_mld104_predictions_inside_a_hand_written_learner_do_not_taint_its_callers(project, run_check):
+    root = project(["import numpy as np",
+                    "class Perceptron:\n"
+                    "    def fit(self, X, y):\n"
+                    "        for xi, target in zip(X, y):\n"
+                    "            output = self.predict(xi)\n"
+                    "            y = target - output\n"
+                    "        return self\n"
+                    "    def predict(self, X):\n"
+                    "        return np.where(X.sum() > 0, 1, -1)",
+                    "model = Perceptron()\nmodel.fit(X_std, y)"])
+    assert not [f for f in run_check(root, select=["MLD104"]) if f.rule == "MLD104"]

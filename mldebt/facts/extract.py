@@ -416,6 +416,8 @@ class Extractor:
         if spec.kind == "sql":
             self.handle_sql(node, self.arg(node, spec.arg, spec.kw), qual)
             return
+        if qual == "datasets.load_dataset" and self.load_local_dataset(node):
+            return
         path_node = self.arg(node, spec.arg, spec.kw)
         if path_node is None:
             return
@@ -493,6 +495,8 @@ class Extractor:
                            node, receiver)
             return
         spec = kb.METHODS.get(attr)
+        if attr in kb.HF_METHODS and qual.split(".")[0] not in kb.HF_LIBRARIES:
+            return  # a project's own `Model.from_pretrained`, not Hugging Face's
         if spec is None and attr in kb.MODEL_SAVE_METHODS and isinstance(receiver, ast.Name) \
                 and receiver.id in self.models:
             spec = kb.MODEL_SAVE_METHODS[attr]
@@ -521,6 +525,18 @@ class Extractor:
                                spec.kind, node, path_node)
         if spec.direction == "write":
             self.mark_write_value(index, receiver if spec.value_is_receiver else None)
+
+    def load_local_dataset(self, node: ast.Call) -> bool:
+        """`load_dataset("csv", data_files={"train": "train.csv"})` reads local files, not a Hub dataset."""
+        builder = literal_value(node.args[0]) if node.args else NotImplemented
+        if builder not in kb.HF_LOCAL_BUILDERS:
+            return False
+        files = self.arg(node, None, ("data_files",))
+        values = files.values if isinstance(files, ast.Dict) else [files] if files is not None else []
+        for value in values:
+            for item in value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]:
+                self.add_event("read", "datasets.load_dataset", "file", node, item)
+        return True
 
     def is_in_memory_buffer(self, node: ast.AST) -> bool:
         """`read_csv(io.StringIO(text))`, `joblib.load(f)` with `f` from `with open(...)`: no new artifact."""
@@ -622,12 +638,15 @@ class Extractor:
             for a in stmt.args.args + stmt.args.kwonlyargs + stmt.args.posonlyargs:
                 self.env[a.arg] = ("param", info.name, a.arg) if info is not None else UNKNOWN
                 self.handles.pop(a.arg, None)
+            saved_taint, saved_origins = set(self.pred_names), dict(self.origins)
             self.scope.append(stmt.name)
             self.function_stack.append(info.name if info is not None else "")
             self.visit_body(stmt.body)
             self.function_stack.pop()
             self.scope.pop()
             self.env = saved
+            # a function's locals (`output = self.predict(x)`) do not taint the caller's names
+            self.pred_names, self.origins = saved_taint, saved_origins
             return
         if isinstance(stmt, ast.ClassDef):
             self.scope.append(stmt.name)
