@@ -4,6 +4,7 @@ files), add unit, artifact and pipeline nodes, and the reads/writes/executes/imp
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,10 @@ class Resolver:
         self._subprojects: dict[str, str] = {}
         self.declared_units: set[str] = set()
         self.argv: dict[str, list[str]] = {}
+        # memos for one build (files on disk and declarations do not change during it)
+        self._exists: dict[str, bool] = {}
+        self._bases: dict[str, str] = {}
+        self._lookups: dict[tuple[str, str, int], object] = {}
 
     def set_declarations(self, declarations) -> None:
         """Learn each script's command line from the declared pipelines (only where exactly one runs it)."""
@@ -88,6 +93,7 @@ class Resolver:
             for unit, argv in decl.argv.items():
                 seen.setdefault(unit, []).append(argv)
         self.argv = {unit: argvs[0] for unit, argvs in seen.items() if len(argvs) == 1}
+        self._lookups.clear()
 
     def set_workdirs(self, declarations) -> None:
         """Scripts a declared pipeline runs from another folder (dvc `wdir`, Makefile `cd`) resolve their
@@ -98,11 +104,26 @@ class Resolver:
                 seen.setdefault(unit, set()).add(folder)
         self.workdirs = {unit: folders.pop() for unit, folders in seen.items() if len(folders) == 1}
         self.declared_units = {unit for decl in declarations if decl.source in ("dvc", "make") for unit in decl.units}
+        self._bases.clear()
+        self._lookups.clear()
+
+    def exists(self, rel: str) -> bool:
+        """Whether `rel` (relative to the root) exists, asked of the file system once per build."""
+        found = self._exists.get(rel)
+        if found is None:
+            found = self._exists[rel] = os.path.exists(os.path.join(self.docs.root, rel))
+        return found
 
     def base(self, facts: FileFacts | None) -> str:
         """Where the unit's relative paths resolve (see `base_dir`), honouring declared working folders."""
         if facts is None:
             return "."
+        found = self._bases.get(facts.path)
+        if found is None:
+            found = self._bases[facts.path] = self._base(facts)
+        return found
+
+    def _base(self, facts: FileFacts) -> str:
         if facts.kind != "notebook" and self.workdirs.get(facts.path):
             return self.workdirs[facts.path]
         if facts.kind != "notebook" and facts.path not in self.declared_units:  # a declared step runs at the root
@@ -118,7 +139,7 @@ class Resolver:
             return self._subprojects[folder]
         found = ""
         if folder and folder != ".":
-            if any((self.docs.root / folder / marker).is_file() for marker in SUBPROJECT_MARKERS):
+            if any(os.path.isfile(os.path.join(self.docs.root, folder, marker)) for marker in SUBPROJECT_MARKERS):
                 found = folder
             else:
                 found = self.subproject(posixpath.dirname(folder))
@@ -130,10 +151,10 @@ class Resolver:
         folder = posixpath.dirname(facts.path)
         if facts.kind == "notebook" or not folder or value.startswith(("/", "~")) or "*" in node:
             return node
-        if (self.docs.root / node).exists():
+        if self.exists(node):
             return node
         alternative, kind = normalise(value, folder)
-        return alternative if kind == "file" and (self.docs.root / alternative).exists() else node
+        return alternative if kind == "file" and self.exists(alternative) else node
 
     def module_file(self, module: str, importer: str) -> str | None:
         if module.startswith("."):
@@ -156,6 +177,12 @@ class Resolver:
             return self.argv.get(path)
         if "." not in name or depth > 20:
             return None
+        key = (path, name, depth)
+        if key not in self._lookups:  # helper modules' constants are looked up by many units alike
+            self._lookups[key] = self._lookup(path, name, depth)
+        return self._lookups[key]
+
+    def _lookup(self, path: str, name: str, depth: int) -> object:
         module, attr = name.rsplit(".", 1)
         target = self.module_file(module, path)
         if target is None or target == path:
@@ -205,7 +232,7 @@ class Resolver:
             attrs["absolute"] = True
             kind = "file"
         if event.kind == "hf" and kind == "file" and not value.startswith((".", "/")) and node not in self.facts \
-                and not (self.docs.root / node).exists():
+                and not self.exists(node):
             return f"hf:{value}", "model", {}
         if event.kind == "url" and kind == "file":
             return value, "url", {}
