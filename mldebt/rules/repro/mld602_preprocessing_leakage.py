@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from mldebt.facts import dataflow
-from mldebt.facts.dataflow import Fit, Flow, Split, at, describe, related, via_related
+from typing import TYPE_CHECKING
+
 from mldebt.rules.base import Example, FileRule
+
+if TYPE_CHECKING:  # the leakage analysis is imported when a file is analysed, not at start-up
+    from mldebt.facts import dataflow
+    from mldebt.facts.dataflow import Fit, Flow, Split
 
 
 class PreprocessingLeakage(FileRule):
@@ -141,6 +145,7 @@ class PreprocessingLeakage(FileRule):
     ]
 
     def check(self, ctx):
+        from mldebt.facts import dataflow
         flow = dataflow.for_context(ctx)
         reported: set[tuple] = set()
         for fit in flow.fits:
@@ -179,6 +184,7 @@ def _leak(flow: Flow, fit: Fit, split: Split) -> tuple[str, dataflow.Site | None
 
 
 def _message(fit: Fit, leaks: list) -> str:
+    from mldebt.facts.dataflow import at, describe
     split, how = leaks[0]
     fitted = f"{describe(fit)} {at(fit.site)}"
     what = "statistic" if fit.category == "statistic" else "transformer"
@@ -196,6 +202,7 @@ def _message(fit: Fit, leaks: list) -> str:
 
 
 def _related(path: str, fit: Fit, leaks: list) -> list[dict]:
+    from mldebt.facts.dataflow import related, via_related
     out = []
     for split, how in leaks[:3]:
         label = "the data is split into folds here" if split.kind == "cv" else "the data is split here, after the fit"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from mldebt.facts import dataflow
-from mldebt.facts.dataflow import Evaluation, Flow, at, fitted_object, name_role, related, via_related
+from typing import TYPE_CHECKING
+
 from mldebt.rules.base import Example, FileRule
+
+if TYPE_CHECKING:  # the leakage analysis is imported when a file is analysed, not at start-up
+    from mldebt.facts.dataflow import Evaluation, Flow
 
 _MODEL_CATEGORIES = ("model", "search", "unknown")
 
@@ -112,11 +115,13 @@ class OverlapLeakage(FileRule):
     ]
 
     def check(self, ctx):
+        from mldebt.facts import dataflow
         flow = dataflow.for_context(ctx)
         yield from self.oversampling(ctx, flow)
         yield from self.evaluations(ctx, flow)
 
     def oversampling(self, ctx, flow: Flow):
+        from mldebt.facts.dataflow import at, related, via_related
         for resample in flow.resamples:
             outputs = set(resample.outputs)
             for split in flow.splits:
@@ -137,6 +142,7 @@ class OverlapLeakage(FileRule):
                 break
 
     def evaluations(self, ctx, flow: Flow):
+        from mldebt.facts.dataflow import at, fitted_object, name_role, related, via_related
         held_out = _held_out_models(flow)
         reported: set[tuple] = set()
         for ev in flow.evaluations:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from mldebt.facts import dataflow
-from mldebt.facts.dataflow import Evaluation, Flow, at, name_role, related
+from typing import TYPE_CHECKING
+
 from mldebt.rules.base import Example, FileRule
 from mldebt.rules.repro.mld603_overlap_leakage import overlap_kind
+
+if TYPE_CHECKING:  # the leakage analysis is imported when a file is analysed, not at start-up
+    from mldebt.facts.dataflow import Evaluation, Flow
 
 # Statistics that summarise a list of scores without picking one of them.
 _SUMMARIES = frozenset({"mean", "median", "std", "var", "nanmean", "nanmedian", "nanstd"})
@@ -127,6 +130,7 @@ class MultiTestLeakage(FileRule):
     ]
 
     def check(self, ctx):
+        from mldebt.facts import dataflow
         flow = dataflow.for_context(ctx)
         groups: dict[frozenset, list[Evaluation]] = {}
         for ev in flow.evaluations:
@@ -141,6 +145,7 @@ class MultiTestLeakage(FileRule):
                 yield finding
 
     def loop_finding(self, ctx, flow: Flow, evs: list[Evaluation]):
+        from mldebt.facts.dataflow import at, related
         for ev in evs:
             for loop_id in reversed(ev.loops):
                 if not _varies_in_loop(flow, ev, loop_id):
@@ -162,6 +167,7 @@ class MultiTestLeakage(FileRule):
         return None
 
     def selection_finding(self, ctx, flow: Flow, anchors: frozenset, evs: list[Evaluation]):
+        from mldebt.facts.dataflow import at, related
         models = {ev.model for ev in evs}
         if len(models) < 2:
             return None
@@ -188,6 +194,7 @@ class MultiTestLeakage(FileRule):
 
 
 def _is_validation(flow: Flow, ev: Evaluation) -> bool:
+    from mldebt.facts.dataflow import name_role
     if name_role(ev.arg_name) == "val":
         return True
     labels = [flow.nodes[a].label for a in flow.anchors(ev.data)]  # type: ignore[arg-type]
@@ -236,5 +243,6 @@ def _loop_uses_validation(flow: Flow, loop_id: int) -> bool:
 
 
 def _split_related(path: str, flow: Flow, ev: Evaluation) -> list[dict]:
+    from mldebt.facts.dataflow import related
     split = flow.split_of(ev.data)  # type: ignore[arg-type]
     return [related(path, split.site, "the test set is split off here")] if split is not None else []
