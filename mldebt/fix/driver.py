@@ -1,7 +1,8 @@
 """Applying fixes to a checked project: group findings per file, plan, edit each cell, re-parse, write or diff.
 
-Planning looks only at `ast` trees (cheap, so `check` can mark fixable findings without importing
-libcst); building the edits uses libcst, which keeps every comment and all formatting it is not asked to
+Planning looks only at `ast` trees (cheap: the analysis worker plans its file's findings, see
+`fixability`, so `check` marks fixable findings from cached facts without importing libcst or reading
+files again); building the edits uses libcst, which keeps every comment and all formatting it is not asked to
 change. Each file is written once, atomically, and only when something in it changed.
 """
 
@@ -41,12 +42,12 @@ class FixProject:
         return self.config.options_for(rule) if rule else {}
 
 
-def _fixable_findings(result, findings: list[Finding] | None = None) -> dict[str, list[Finding]]:
+def _fixable_findings(result, only: list[Finding] | None = None) -> dict[str, list[Finding]]:
     from mldebt.rules import all_rules
 
     registry, known = all_rules(), fixers()
     by_path: dict[str, list[Finding]] = {}
-    for finding in result.findings if findings is None else findings:
+    for finding in result.findings if only is None else only:
         rule = registry.get(finding.rule)
         if finding.rule in known and rule is not None and rule.fix != "none":
             by_path.setdefault(finding.path, []).append(finding)
@@ -119,12 +120,12 @@ def fixable(result) -> dict[int, str]:
     return out
 
 
-def plan_all(result, findings: list[Finding] | None = None) -> list[tuple[Finding, str]]:
+def plan_all(result, only: list[Finding] | None = None) -> list[tuple[Finding, str]]:
     """(finding, "safe"/"unsafe") for every finding that has a fix, without changing anything."""
     project = FixProject(Path(result.root), result.scan.config)
     known = fixers()
     out: list[tuple[Finding, str]] = []
-    for path, findings in _fixable_findings(result, findings).items():
+    for path, findings in _fixable_findings(result, only).items():
         try:
             unit = _load(project, result, path)
         except (OSError, UnicodeDecodeError):
