@@ -55,6 +55,30 @@ def _py2_hint(code: str, message: str) -> str:
     return message
 
 
+def _parse_dedented(code: str) -> ast.Module | None:
+    """Parse a notebook cell whose every line is indented alike (IPython strips the common indent), with
+    columns shifted back so positions still point into the cell as written."""
+    import textwrap
+
+    dedented = textwrap.dedent(code)
+    lines = [line for line in code.split("\n") if line.strip()]
+    if dedented == code or not lines:
+        return None
+    shift = len(lines[0]) - len(lines[0].lstrip())
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(dedented)
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return None
+    for node in ast.walk(tree):
+        if hasattr(node, "col_offset"):
+            node.col_offset += shift
+            if getattr(node, "end_col_offset", None) is not None:
+                node.end_col_offset += shift
+    return tree
+
+
 def parse_cell(cell: Cell) -> tuple[ast.Module | None, str | None, int, int]:
     """Parse one cell: (tree, problem message, line, column)."""
     if cell.cell_magic is not None:
@@ -64,6 +88,10 @@ def parse_cell(cell: Cell) -> tuple[ast.Module | None, str | None, int, int]:
             warnings.simplefilter("ignore")
             return ast.parse(cell.code), None, 1, 1
     except SyntaxError as exc:
+        if cell.index is not None and isinstance(exc, IndentationError):
+            tree = _parse_dedented(cell.code)  # IPython runs a cell whose lines share an indent
+            if tree is not None:
+                return tree, None, 1, 1
         message = f"syntax error: {exc.msg}"
         return None, _py2_hint(cell.code, message), exc.lineno or 1, max(exc.offset or 1, 1)
     except (RecursionError, MemoryError):

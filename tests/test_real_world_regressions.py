@@ -98,3 +98,11 @@ def test_mld104_predictions_inside_a_hand_written_learner_do_not_taint_its_calle
                     "        return np.where(X.sum() > 0, 1, -1)",
                     "model = Perceptron()\nmodel.fit(X_std, y)"])
     assert not [f for f in run_check(root, select=["MLD104"]) if f.rule == "MLD104"]
+
+
+def test_cell_with_a_common_leading_indent_parses_as_ipython_runs_it(project, run_check):
+    root = project(["import pandas as pd", ' df = pd.read_csv("/home/ana/x.csv")\n print(df.shape)'])
+    found = run_check(root)
+    assert not [f for f in found if f.rule == "MLD001"]
+    [path] = [f for f in found if f.rule == "MLD302"]
+    assert (path.pos.cell, path.pos.line, path.pos.column) == (2, 1, 19)  # the literal as written
