@@ -85,6 +85,8 @@ def _classify(program: str, path: str, args: list[str], part: str) -> str | None
                 return None
             return f"the Python module `{module}`" if module else None
         scripts = [a for a in args if a.endswith((".py", ".ipynb"))]
+        if scripts and scripts[0].endswith(".py") and any(a.endswith(".ipynb") for a in args[args.index(scripts[0]) + 1:]):
+            return None  # a notebook tool (`python convert.py --input ch02.ipynb`): no data step
         return f"the script `{scripts[0]}`" if scripts else None
     if program in kb.SHELL_INSTALLERS or program in kb.SHELL_INSPECTION or program in kb.SHELL_SETUP:
         return None
@@ -164,6 +166,8 @@ class MultipleLanguage(FileRule):
                 note="storing rows, and commands that are not pipeline steps"),
         Example(["%%html\n<b>Results</b>", "%%writefile src/step.py\nprint('hi')"], note="display cell magics"),
     ]
+    VALID.append(Example(["!python ../tools/convert_notebook_to_script.py --input ch02.ipynb --output ch02.py"],
+                         note="a notebook tool run on the notebook itself, not a data step"))
     INVALID = [
         Example(["import pandas as pd\nimport sqlalchemy\nengine = sqlalchemy.create_engine('sqlite:///shop.db')",
                  "features = pd.read_sql('''\n    SELECT c.id, COUNT(o.id) AS n_orders, SUM(o.amount) AS total\n"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+
 import json
 import os
 import posixpath
@@ -12,6 +14,7 @@ from typing import Iterable
 from mldebt import knowledge as kb
 from mldebt.facts.model import FileFacts, Finding, Pos
 from mldebt.rules.base import Example, ProjectContext, ProjectRule
+from mldebt.sources.comments import comments_in
 from mldebt.sources.discovery import ALWAYS_EXCLUDED_DIRS
 
 _EXPORT_MARKERS = re.compile(r"^# In\[[\d ]*\]:\s*$|get_ipython\(\)|^#\s+formats:.*ipynb", re.M)
@@ -49,6 +52,22 @@ def notebook_in_command(command: str) -> str | None:
                 ("nbconvert" in words and "--execute" in words) or ("jupytext" in words and "--execute" in words):
             return notebooks[0]
     return None
+
+
+def _looks_exported(text: str) -> bool:
+    """A notebook export: `# In[ ]:` cell markers or a jupytext header in real comments, or real
+    `get_ipython()` calls, never the same text inside a string (a converter script mentions them)."""
+    comments = "\n".join(comment for _, column, comment in comments_in(text) if column == 1)
+    if _EXPORT_MARKERS.search(comments.replace("get_ipython()", "")):
+        return True
+    if "get_ipython" not in text:
+        return False
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "get_ipython"
+               for n in ast.walk(tree))
 
 
 class PrototypeSmell(ProjectRule):
@@ -103,6 +122,11 @@ class PrototypeSmell(ProjectRule):
                  "dvc.yaml": "stages:\n  train:\n    cmd: python src/train.py\n"},
                 note="scripts run as scripts, notebooks converted without execution"),
     ]
+    VALID.append(Example({
+        "tools/convert.py": "import sys\n\ndef convert(lines):\n"
+                            "    return [l for l in lines if not l.startswith('# In[') and 'get_ipython()' not in l]\n",
+        "nb.ipynb": ["!python tools/convert.py nb.py"],
+    }, note="a converter that mentions export markers in strings is not itself a notebook export"))
     INVALID = [
         Example({"notebooks/train.ipynb": ["import pandas as pd\ndf = pd.read_csv('../data/train.csv')"],
                  "pipeline/run.py": "import papermill as pm\n\n"
@@ -133,7 +157,7 @@ class PrototypeSmell(ProjectRule):
         if target not in cache:
             try:
                 with open(os.path.join(project.root, target), encoding="utf-8", errors="replace") as handle:
-                    cache[target] = bool(_EXPORT_MARKERS.search(handle.read(200_000)))
+                    cache[target] = _looks_exported(handle.read(200_000))
             except OSError:
                 cache[target] = False
         return cache[target]
