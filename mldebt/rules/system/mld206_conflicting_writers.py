@@ -35,7 +35,8 @@ class ConflictingWriters(ProjectRule):
     ## Limits
     One unit writing and later overwriting its own output is not a conflict. Log files (`*.log`) are
     written by many units by design and are skipped, and so are writers run in sequence by one
-    declared pipeline stage that lists the artifact as its output, and units that only download the
+    declared pipeline stage that lists the artifact as its output, a notebook and its own `.py` export
+    (same folder, same name), and units that only download the
     same remote file to a local copy (`urlretrieve`, `get_file`). Paths mldebt could not resolve
     (patterns) are not compared.
     """
@@ -56,6 +57,11 @@ class ConflictingWriters(ProjectRule):
             "log_b.py": "with open('logs/run.log', 'a') as f:\n    f.write('b')\n",
         }),
     ]
+    VALID.append(Example({  # a notebook and the script exported from it
+        "ch02/plots.ipynb": ["import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.savefig('figures/f.png')"],
+        "ch02/plots.py": "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.savefig('figures/f.png')\n",
+        "ch02/figures/f.png": "",
+    }))
     VALID.append(Example({  # two notebooks download the same dataset to the same local copy
         "a.ipynb": ["import urllib.request\nurllib.request.urlretrieve('https://example.org/housing.tgz', 'housing.tgz')"],
         "b.ipynb": ["import urllib.request\nurllib.request.urlretrieve('https://example.org/housing.tgz', 'housing.tgz')"],
@@ -82,6 +88,8 @@ class ConflictingWriters(ProjectRule):
                 continue
             if all(data.get("api", "").split(" via ")[0] in kb.DOWNLOAD_APIS for data in first.values()):
                 continue  # each downloads the same remote file to a local copy: same bytes, no conflict
+            if len({_twin_key(unit) for unit in first}) == 1:
+                continue  # a notebook and its own .py export (nbconvert/jupytext) are one unit
             for unit, data in first.items():
                 others = sorted(u for u in first if u != unit)
                 message = (f"writes {artifact}, which {names([where(u, first[u]) for u in others])} also "
@@ -95,3 +103,8 @@ class ConflictingWriters(ProjectRule):
     def sequenced(graph, artifact: str, writers: set[str]) -> bool:
         """One declared stage runs every writer in order and declares the artifact as its output."""
         return any(writers <= graph.declarations_of_unit(p) for p in graph.declarations_of(artifact, "out"))
+
+
+def _twin_key(unit: str) -> str:
+    """`ch02/x.ipynb` and `ch02/x.py` share a key: the notebook and the script exported from it."""
+    return unit[:-6] if unit.endswith(".ipynb") else unit[:-3] if unit.endswith(".py") else unit
