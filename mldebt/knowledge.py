@@ -221,6 +221,8 @@ NOTEBOOK_IMPORT_PREFIXES = ("ipynb.fs.full.", "ipynb.fs.defs.")
 SIDE_EFFECT_READS = frozenset({
     "shutil.copy", "shutil.copyfile", "shutil.copy2", "shutil.move", "mlflow.log_artifact", "mlflow.log_artifacts",
     "urllib.request.urlretrieve", "wget.download", "glob.glob", "pathlib.Path.glob",
+    # in-place loads: `ranker.load_model("m.cbm")` fills the object itself (CatBoost, xgboost Booster, Keras)
+    ".load_model", ".load_weights", ".load_state_dict",
 })
 
 # Words in a path, URL or table name that say "whatever it holds right now" (MLD102).

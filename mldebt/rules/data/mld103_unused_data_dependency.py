@@ -108,6 +108,9 @@ class UnusedDataDependency(FileRule):
                  "report()", 'kept = pd.read_csv("kept.csv")\n%store kept',
                  'ids = pd.read_csv("ids.csv")\nframe = pd.DataFrame({"id": [1]})\nframe.query("id in @ids")']),
     ]
+    VALID.append(Example("from catboost import CatBoostRanker\nranker = CatBoostRanker()\n"
+                         "ranker.load_model('models/ranker.cbm')\nprint(ranker.predict(X))\n",
+                         note="an in-place load fills the object it is called on"))
     INVALID = [
         Example(["import pandas as pd", 'train = pd.read_csv("data/train.csv")\nextra = pd.read_csv("data/extra.csv")',
                  'train.head()'], expect=1),
