@@ -607,3 +607,16 @@ HF_LIBRARIES = frozenset({"transformers", "diffusers", "sentence_transformers", 
                           "optimum", "accelerate", "setfit", "tokenizers", "trl"})
 HF_LOCAL_BUILDERS = frozenset({"csv", "json", "parquet", "text", "arrow", "pandas", "imagefolder", "audiofolder",
                                "webdataset", "sql"})
+
+# `df.sample(...)` seeds differently per dataframe library: pandas/modin `random_state=`, polars `seed=`
+# (numpy's global seed does not reach polars). With both imported, which one a frame is is unknown.
+POLARS_SAMPLE = RandomAPI("sampler", seed_kw=("seed",), covered_by=None, roots=("polars",))
+
+
+def dataframe_sample_spec(imported_roots: set[str]) -> RandomAPI | None:
+    """The spec of `.sample()` in a unit importing these top-level packages (None when ambiguous)."""
+    pandas_like = bool(imported_roots & {"pandas", "modin", "pyspark"})
+    polars = "polars" in imported_roots
+    if polars and pandas_like:
+        return None
+    return POLARS_SAMPLE if polars else RANDOM_METHODS["sample"]

@@ -106,3 +106,14 @@ def test_cell_with_a_common_leading_indent_parses_as_ipython_runs_it(project, ru
     assert not [f for f in found if f.rule == "MLD001"]
     [path] = [f for f in found if f.rule == "MLD302"]
     assert (path.pos.cell, path.pos.line, path.pos.column) == (2, 1, 19)  # the literal as written
+
+
+def test_mld601_polars_sample_is_fixed_with_seed(project):
+    from mldebt import api
+    from mldebt.fix import apply_fixes
+
+    root = project({"a.py": "import polars as pl\nfrom sklearn.linear_model import LinearRegression\n"
+                            "df = pl.read_parquet('x.parquet')\ns = df.sample(10)\nLinearRegression().fit(s, s)\n"})
+    result = api.check([str(root)], select=["MLD601"], jobs=1, use_cache=False)
+    apply_fixes(result, unsafe=False, write=True)
+    assert "df.sample(10, seed=42)" in (root / "a.py").read_text()

@@ -33,6 +33,8 @@ def _spec(call: ast.Call, resolver: Extractor) -> kb.RandomAPI | None:
     spec = kb.random_api(qualname) if qualname else None
     if spec is None and isinstance(call.func, ast.Attribute) and call.func.attr in kb.RANDOM_METHODS:
         spec = kb.RANDOM_METHODS[call.func.attr]
+        if call.func.attr == "sample":  # polars takes `seed=`, pandas `random_state=`
+            spec = kb.dataframe_sample_spec({imp.module.split(".")[0] for imp in resolver.facts.imports})
     return spec
 
 

@@ -95,6 +95,8 @@ class _Collector:
         if spec is None and isinstance(call.func, ast.Attribute) and call.func.attr in kb.RANDOM_METHODS and \
                 self.is_dataframe_method(call):
             spec = kb.RANDOM_METHODS[call.func.attr]
+            if call.func.attr == "sample":
+                spec = kb.dataframe_sample_spec(self.roots)
         if spec is not None:
             assert self.cell is not None
             self.calls.append(_RandomCall(self.cell, call, qualname, spec, self.order, bool(self.function)))
@@ -244,6 +246,10 @@ class UnseededRandomness(FileRule):
         Example("import gym\nenv = gym.make('CartPole-v1')\naction = env.action_space.sample()\n",
                 note="`.sample()` that is not a dataframe's"),
     ]
+    VALID.append(Example("import pandas as pd\nimport polars as pl\nfrom sklearn.linear_model import LinearRegression\n"
+                         "a = pd.read_csv('a.csv').sample(10)\nb = pl.read_csv('b.csv').sample(10)\n"
+                         "LinearRegression().fit(a, b)\n", note="pandas and polars both imported: which `.sample` is "
+                         "which is unknown, so it stays quiet"))
     INVALID = [
         Example("from sklearn.model_selection import train_test_split\n"
                 "X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)\n", expect=1),
@@ -257,6 +263,9 @@ class UnseededRandomness(FileRule):
         Example("import numpy as np\nfrom sklearn.linear_model import LinearRegression\n"
                 "X = np.random.rand(100, 3)\nnoise = np.random.normal(0, 1, 100)\n"
                 "rng = np.random.default_rng()\nmodel = LinearRegression().fit(X, noise)\n", expect=2),
+        Example("import polars as pl\nfrom sklearn.linear_model import LinearRegression\n"
+                "df = pl.read_parquet('x.parquet')\ns = df.sample(10)\nLinearRegression().fit(s, s)\n", expect=1,
+                note="polars takes `seed=`; numpy's global seed does not reach it"),
         Example("#!/usr/bin/env python\n# coding: utf-8\n\n# In[1]:\n\n\nimport random\n\n\n# In[2]:\n\n\n"
                 "random.shuffle(rows)\nmodel.fit(rows)\n", expect=1),
     ]
@@ -319,10 +328,11 @@ class UnseededRandomness(FileRule):
             seed = spec.seed_kw[0]
             what = {"split": "splits the data at random", "sampler": "samples or shuffles at random",
                     "estimator": "is stochastic"}[spec.kind]
-            message = (f"`{shown}`{where} {what} but gets no `{seed}`, and nothing seeds {generator} "
-                       f"(`{seed_call}`) before it in this {unit}: every run gives a different result, so scores "
-                       f"cannot be reproduced or compared. Pass `{seed}={_SEED_VALUE.get(seed, '42')}` (or a seed "
-                       f"from your config).")
+            unseeded = (f"nothing seeds {generator} (`{seed_call}`) before it in this {unit}" if generator else
+                        "no global seed reaches it")
+            message = (f"`{shown}`{where} {what} but gets no `{seed}`, and {unseeded}: every run gives a different "
+                       f"result, so scores cannot be reproduced or compared. Pass "
+                       f"`{seed}={_SEED_VALUE.get(seed, '42')}` (or a seed from your config).")
         return ctx.finding(self, call.cell, node, message)
 
 
