@@ -153,3 +153,13 @@ bert.save_pretrained("models/bert")
             ("hf:imdb", "m.py", "reads"), ("hf:bert-base-uncased", "m.py", "reads"),
             ("m.py", "models/bert", "writes")} <= found
     assert "hf:csv" not in graph.g and "hf:gpt2" not in graph.g  # a builder name; the project's own class
+
+
+def test_script_paths_that_would_leave_the_project_resolve_beside_the_script(project):
+    root = project({
+        "code/features/make.py": "import pandas as pd\npd.DataFrame().to_csv('../../input/feat.csv')\n",
+        "code/nb/use.ipynb": ["import pandas as pd\nfeat = pd.read_csv('../../input/feat.csv')\nfeat.head()"],
+    })
+    _, found = edges(root)
+    assert ("code/features/make.py", "input/feat.csv", "writes") in found
+    assert ("input/feat.csv", "code/nb/use.ipynb", "reads") in found

@@ -147,13 +147,17 @@ class Resolver:
         return found
 
     def beside_the_script(self, value: str, node: str, facts: FileFacts) -> str:
-        """A relative path that does not exist from the root but does next to the script is meant there."""
+        """A relative path that does not exist from the root but does next to the script is meant there; so
+        is one that would leave the project from the root (`../../input/x.csv` in `code/step/run.py`) but
+        stays inside it from the script's folder."""
         folder = posixpath.dirname(facts.path)
         if facts.kind == "notebook" or not folder or value.startswith(("/", "~")) or "*" in node:
             return node
         if self.exists(node):
             return node
         alternative, kind = normalise(value, folder)
+        if kind == "file" and node.startswith("../") and not alternative.startswith("../"):
+            return alternative
         return alternative if kind == "file" and self.exists(alternative) else node
 
     def module_file(self, module: str, importer: str) -> str | None:
