@@ -117,3 +117,12 @@ def test_mld601_polars_sample_is_fixed_with_seed(project):
     result = api.check([str(root)], select=["MLD601"], jobs=1, use_cache=False)
     apply_fixes(result, unsafe=False, write=True)
     assert "df.sample(10, seed=42)" in (root / "a.py").read_text()
+
+
+def test_mld603_positional_slices_behind_values_are_a_split(project, run_check):
+    root = project(["import pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n"
+                    "df = pd.read_csv('movie_data.csv')",
+                    "X_train = df.loc[:25000, 'review'].values\ny_train = df.loc[:25000, 'sentiment'].values\n"
+                    "X_test = df.loc[25000:, 'review'].values\ny_test = df.loc[25000:, 'sentiment'].values",
+                    "m = LogisticRegression().fit(X_train, y_train)\nprint(m.score(X_test, y_test))"])
+    assert not [f for f in run_check(root, select=["MLD603"]) if f.rule == "MLD603"]

@@ -1094,7 +1094,16 @@ def _kw_true(call: ast.Call, name: str) -> bool:
 
 def _row_selection_base(node: ast.AST) -> ast.AST | None:
     """The data a row selection takes rows from: `X[:n]`, `df.iloc[n:]`, `df[df.year < 2020]`,
-    `df.sample(frac=0.8)`, `df.drop(train.index)`, `df.head(n)`."""
+    `df.sample(frac=0.8)`, `df.drop(train.index)`, `df.head(n)`; also behind `.values`, `.to_numpy()`
+    and `.copy()` (`df.loc[:25000, "review"].values`)."""
+    while True:  # unwrap conversions that keep the selected rows
+        if isinstance(node, ast.Attribute) and node.attr == "values":
+            node = node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                node.func.attr in ("to_numpy", "copy", "reset_index") and not node.args:
+            node = node.func.value
+        else:
+            break
     if isinstance(node, ast.Subscript):
         index = node.slice
         base = node.value
