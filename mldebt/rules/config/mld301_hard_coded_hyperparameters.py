@@ -8,6 +8,7 @@ from typing import Iterable
 from mldebt import knowledge as kb
 from mldebt.facts.extract import calls_in, names_in
 from mldebt.facts.model import Constructor, Finding
+from mldebt.sources.exports import looks_exported
 from mldebt.rules.base import Example, FileContext, FileRule
 from mldebt.rules.config.project_config import is_test_path
 
@@ -19,7 +20,8 @@ class HardCodedHyperparameters(FileRule):
     A call of a known ML constructor (scikit-learn, XGBoost, LightGBM, CatBoost, imbalanced-learn,
     statsmodels, Prophet, `torch.optim` and its schedulers, Keras optimizers and callbacks, Hugging Face
     `TrainingArguments`) with at least one numeric literal keyword, such as
-    `XGBClassifier(max_depth=8, eta=0.3)`, in a script or module, or in a notebook that saves a model.
+    `XGBClassifier(max_depth=8, eta=0.3)`, in a script or module, or in a notebook (or a script exported
+    from one, with `# In[ ]:` markers) when the object reaches the model it saves.
     One finding per call, listing the literals.
 
     Not flagged: values that come from a config file, from command-line arguments or from function
@@ -99,6 +101,10 @@ class HardCodedHyperparameters(FileRule):
          "model = keras.Sequential([keras.layers.Dense(1)])\n"
          "model.compile(optimizer=keras.optimizers.Adam())\nmodel.save(\"final.keras\")"],
         note="a notebook that tries one optimizer, then saves a different model"))
+    VALID.append(Example("#!/usr/bin/env python\n# coding: utf-8\n\n# In[1]:\n\n\n"
+                         "from sklearn.decomposition import PCA\n\n\n# In[2]:\n\n\n"
+                         "pca = PCA(n_components=2)\nX2 = pca.fit_transform(X)\n",
+                         note="a script exported from a notebook is judged like the notebook: it saves no model"))
     INVALID = [
         Example("import joblib\nfrom sklearn.ensemble import RandomForestClassifier\n\n"
                 "clf = RandomForestClassifier(n_estimators=500, max_depth=12, random_state=0)\n"
@@ -120,12 +126,13 @@ class HardCodedHyperparameters(FileRule):
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         facts = ctx.facts
-        if is_test_path(ctx.path) or (facts.kind == "notebook" and not facts.saves_model):
+        if is_test_path(ctx.path):
             return []
         ignored = kb.NOT_HYPERPARAMETERS | set(ctx.options.get("ignore-keywords", []))
         minimum = max(1, int(ctx.options.get("min-literals", 1)))
         flagged = []
-        saved = _saved_constructors(ctx) if facts.kind == "notebook" else None
+        notebook_like = facts.kind == "notebook" or (ctx.source.cells and looks_exported(ctx.source.cells[0].raw))
+        saved = _saved_constructors(ctx) if notebook_like else None
         for ctor in facts.constructors:
             if ctor.qualname.startswith(kb.NOT_HYPERPARAMETER_CONSTRUCTORS):
                 continue

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 
 import json
 import os
@@ -14,10 +13,9 @@ from typing import Iterable
 from mldebt import knowledge as kb
 from mldebt.facts.model import FileFacts, Finding, Pos
 from mldebt.rules.base import Example, ProjectContext, ProjectRule
-from mldebt.sources.comments import comments_in
 from mldebt.sources.discovery import ALWAYS_EXCLUDED_DIRS
+from mldebt.sources.exports import looks_exported
 
-_EXPORT_MARKERS = re.compile(r"^# In\[[\d ]*\]:\s*$|get_ipython\(\)|^#\s+formats:.*ipynb", re.M)
 _TEST_TARGET = re.compile(r"(^|[-_])(test|tests|check|checks|doc|docs|html|lint|ci|nbval)($|[-_])", re.I)
 _MAKE_TARGET = re.compile(r"^([^\s:#=][^:=]*?)\s*:(?!=)")
 _DOCKER_INSTRUCTION = re.compile(r"^\s*(RUN|CMD|ENTRYPOINT)\s+", re.I)
@@ -52,22 +50,6 @@ def notebook_in_command(command: str) -> str | None:
                 ("nbconvert" in words and "--execute" in words) or ("jupytext" in words and "--execute" in words):
             return notebooks[0]
     return None
-
-
-def _looks_exported(text: str) -> bool:
-    """A notebook export: `# In[ ]:` cell markers or a jupytext header in real comments, or real
-    `get_ipython()` calls, never the same text inside a string (a converter script mentions them)."""
-    comments = "\n".join(comment for _, column, comment in comments_in(text) if column == 1)
-    if _EXPORT_MARKERS.search(comments.replace("get_ipython()", "")):
-        return True
-    if "get_ipython" not in text:
-        return False
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "get_ipython"
-               for n in ast.walk(tree))
 
 
 class PrototypeSmell(ProjectRule):
@@ -157,7 +139,7 @@ class PrototypeSmell(ProjectRule):
         if target not in cache:
             try:
                 with open(os.path.join(project.root, target), encoding="utf-8", errors="replace") as handle:
-                    cache[target] = _looks_exported(handle.read(200_000))
+                    cache[target] = looks_exported(handle.read(200_000))
             except OSError:
                 cache[target] = False
         return cache[target]
