@@ -8,7 +8,7 @@ from typing import Iterable
 
 from mldebt import knowledge as kb
 from mldebt.facts.astindex import subtree
-from mldebt.facts.extract import calls_in, dotted_name, import_aliases
+from mldebt.facts.extract import calls_in, dotted_name, import_aliases, target_names
 from mldebt.facts.model import Finding
 from mldebt.rules.base import Example, FileContext, FileRule
 from mldebt.sources.model import Cell
@@ -105,6 +105,9 @@ class _Block:
                     self.chains[target.id] = chain
                 else:
                     self.chains.pop(target.id, None)
+            elif isinstance(target, (ast.Tuple, ast.List)):  # `fig, ax = plt.subplots()` starts a new value
+                for name in target_names(target):
+                    self.chains.pop(name, None)
 
     def run(self, body: list[ast.stmt]) -> None:
         for stmt in body:
@@ -185,6 +188,12 @@ class GlueCode(FileRule):
                 "    frame = pd.DataFrame(rows)\n    scores = model.predict_proba(frame.values.astype('float32'))\n"
                 "    return scores\n", expect=1),
     ]
+
+    VALID.append(Example("import matplotlib.pyplot as plt\nfrom sklearn.linear_model import LogisticRegression\n"
+                         "fig, ax = plt.subplots(2, 2)\nax = ax.flatten()\nfig, ax = plt.subplots(2, 2)\n"
+                         "ax = ax.flatten()\nfig, ax = plt.subplots(2, 2)\nax = ax.flatten()\n"
+                         "LogisticRegression().fit(X, y)\n",
+                         note="three different objects that happen to share a name"))
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         adapters = ctx.options.get("adapter-modules", []) or []
