@@ -159,6 +159,18 @@ def _is_namespace_call(node: ast.AST) -> bool:
         and not node.args
 
 
+def _python2_only(test: ast.expr) -> bool:
+    """`sys.version_info < (3, 0)`, `sys.version_info[0] == 2`, `six.PY2`, `PY2`: a branch for Python 2."""
+    if not isinstance(test, (ast.Compare, ast.Attribute, ast.Name)):
+        return False
+    try:
+        text = ast.unparse(test).replace(" ", "")
+    except (RecursionError, ValueError):
+        return False
+    return text in ("six.PY2", "PY2", "sys.version_info[0]==2", "sys.version_info[0]<3", "sys.version_info.major==2",
+                    "sys.version_info.major<3") or text.startswith(("sys.version_info<(3", "sys.version_info<=(2"))
+
+
 class _Walker:
     """Visits statements in execution order. At module level (and in class bodies, which run at once)
     it emits events; inside a function body it only records the function's global reads and calls."""
@@ -492,8 +504,8 @@ class _Walker:
     def stmt_If(self, node: ast.If) -> None:
         self.expr(node.test)
         test = node.test
-        if not (isinstance(test, ast.Constant) and not test.value):  # `if False:` bodies never run
-            self.branch(node.body)
+        if not (isinstance(test, ast.Constant) and not test.value) and not _python2_only(test):
+            self.branch(node.body)  # `if False:` and `if sys.version_info < (3,):` bodies never run
         self.branch(node.orelse)
 
     def stmt_With(self, node) -> None:

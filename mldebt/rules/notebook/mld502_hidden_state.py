@@ -96,6 +96,9 @@ class HiddenState(FileRule):
                  "%%time\ntotal = np.add(x, x)", "print(total)", "%%timeit -n 1\nsquares = x * x", "print(squares)"],
                 note="a magic continued over an open bracket; names a %%time body defines (%%timeit: a limit)"),
     ]
+    VALID.append(Example(["import sys\ntext = 'abc'",
+                          "if sys.version_info < (3, 0):\n    text = unicode(text)\nprint(text)"],
+                         note="a Python 2 branch never runs"))
     INVALID = [
         Example(["import matplotlib.pyplot as plt\nplt.plot(df['loss'])",
                  "import pandas as pd\ndf = pd.read_csv('history.csv')"], expect=1),
