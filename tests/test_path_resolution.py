@@ -163,3 +163,13 @@ def test_script_paths_that_would_leave_the_project_resolve_beside_the_script(pro
     _, found = edges(root)
     assert ("code/features/make.py", "input/feat.csv", "writes") in found
     assert ("input/feat.csv", "code/nb/use.ipynb", "reads") in found
+
+
+def test_a_read_inside_a_helper_is_named_in_the_finding(project):
+    root = project({"w.py": "import pandas as pd\npd.DataFrame().to_parquet('data/train.parquet')\n",
+                    "train.py": HELPERS})
+    findings = [f for f in api.check([str(root)], jobs=1, use_cache=False).findings
+                if f.rule == "MLD101" and f.path == "train.py"]
+    assert findings and findings[0].pos.line == 25
+    inner = findings[0].related[0]
+    assert inner["line"] == 7 and "read_dataframe()" in inner["message"] and "run()" in inner["message"]

@@ -92,7 +92,7 @@ def instantiate(io: list[IOEvent], functions: dict[str, FunctionInfo], calls: li
                 template = io[template_index]
                 expr = substitute(template.expr, info.name, values)
                 event = replace(template, expr=expr, pos=call.pos, scope=call.scope, template=False, var=None,
-                                via=(info.name, *template.via),
+                                via=(info.name, *template.via), origin=template.origin or template.pos,
                                 api=f"{template.api} via {info.name}()",
                                 text=f"{info.name}(...) -> {template.text}"[:200])
                 io.append(event)

@@ -50,6 +50,7 @@ class IOEvent:
     var: str | None = None  # the name the read was assigned to
     template: bool = False  # inside a helper function, instantiated at its call sites (see facts/calls.py)
     via: tuple[str, ...] = ()  # for an instantiated event: the helper functions it happens inside
+    origin: Pos | None = None  # ... and where the I/O call itself is, inside the innermost helper
     as_of: bool = False  # an SQL read pinned to a point in time (`AS OF`, `FOR SYSTEM_TIME`, a date filter)
     scope: str = ""  # enclosing function/class, for fingerprints
 

@@ -126,6 +126,11 @@ class UndeclaredConsumer(ProjectRule):
                            f"this consumer: the writer cannot see that changing {artifact} breaks this code "
                            f"(declare it in dvc.yaml deps or a [tool.mldebt.artifacts] contract)")
                 sites = [related(w, d, f"{artifact} written here") for w, d in others]
+                if data.get("inner_line"):  # the read happens inside a helper called here
+                    chain = data.get("via", "").split(" -> ")
+                    called = f", called through {'() -> '.join(chain[:-1])}()" if len(chain) > 1 else ""
+                    sites.insert(0, {"path": reader, "cell": data.get("inner_cell"), "line": data["inner_line"],
+                                     "message": f"read here, inside {chain[-1]}(){called}"})
                 yield project.finding(self, reader, edge_pos(project, reader, data), message, sites[:10])
         yield from self.notebook_imports(project)
 
