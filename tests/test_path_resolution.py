@@ -173,3 +173,15 @@ def test_a_read_inside_a_helper_is_named_in_the_finding(project):
     assert findings and findings[0].pos.line == 25
     inner = findings[0].related[0]
     assert inner["line"] == 7 and "read_dataframe()" in inner["message"] and "run()" in inner["message"]
+
+
+def test_loop_over_literal_names_expands_to_each_file(project):
+    root = project({
+        "prep.py": 'import pandas as pd\nfor split in ["train", "val"]:\n'
+                   '    df = pd.read_csv(f"raw/{split}.csv")\n    df.to_parquet(f"data/{split}.parquet")\n',
+        "fit.py": 'import pandas as pd\nX = pd.read_parquet("data/train.parquet")\nprint(X.shape)\n',
+    })
+    graph, found = edges(root)
+    assert {("prep.py", "data/train.parquet", "writes"), ("prep.py", "data/val.parquet", "writes"),
+            ("raw/train.csv", "prep.py", "reads"), ("data/train.parquet", "fit.py", "reads")} <= found
+    assert not any("*" in node for node in graph.g)

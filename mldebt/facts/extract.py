@@ -23,6 +23,41 @@ from mldebt.sources.model import Cell
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
+MAX_CHOICES = 12
+
+
+def expand_choices(expr) -> list:
+    """Expand the first ("oneof", alternatives) inside a path expression into one expression per value."""
+    def find(item):
+        if isinstance(item, tuple):
+            if item and item[0] == "oneof":
+                return item
+            for part in item:
+                found = find(part)
+                if found is not None:
+                    return found
+        elif isinstance(item, list):
+            for part in item:
+                found = find(part)
+                if found is not None:
+                    return found
+        return None
+
+    def replace(item, target, value):
+        if item is target:
+            return value
+        if isinstance(item, tuple):
+            return tuple(replace(part, target, value) for part in item)
+        if isinstance(item, list):
+            return [replace(part, target, value) for part in item]
+        return item
+
+    choice = find(expr)
+    if choice is None:
+        return [expr]
+    return [replace(expr, choice, value) for value in choice[1]]
+
+
 def names_in(node: ast.AST | None) -> set[str]:
     """Names read anywhere inside `node`."""
     if node is None:
@@ -99,6 +134,7 @@ class Extractor:
         self.cell: Cell | None = None
         self.scope: list[str] = []
         self._stmt_events: list[int] = []
+        self.groups: dict[int, list[int]] = {}  # first event -> the events a loop over names expanded into
         self.functions: dict[str, FunctionInfo] = {}
         self.calls: list[CallSite] = []
         self.function_stack: list[str] = []
@@ -288,6 +324,12 @@ class Extractor:
                   name: str | None = None, expr: tuple | None = None) -> int:
         if expr is None and path_node is not None:
             expr = self.expr(path_node)
+        alternatives = expand_choices(expr) if expr is not None else [expr]
+        if len(alternatives) > 1:  # one event per value of a loop over literal names
+            indexes = [self.add_event(direction, api, kind, node, path_node, name, alt) for alt in alternatives]
+            self.groups[indexes[0]] = indexes
+            return indexes[0]
+        expr = alternatives[0]
         event = IOEvent(direction=direction, api=api, kind=kind, expr=expr, pos=self.pos(node), name=name,
                         text=self.text_of(path_node) if path_node is not None else (name or ""),
                         scope=".".join(self.scope))
@@ -315,13 +357,23 @@ class Extractor:
         return any(isinstance(c.func, ast.Attribute) and c.func.attr in kb.PREDICT_METHODS for c in calls_in(value))
 
     def mark_write_value(self, index: int, value: ast.AST | None) -> None:
-        event = self.facts.io[index]
-        if self.value_tainted(value):
-            event.from_predictions = True
+        tainted = self.value_tainted(value)
+        for member in self.groups.get(index, [index]):
+            event = self.facts.io[member]
+            if tainted:
+                event.from_predictions = True
+            if event.kind == "model":
+                self.facts.saves_model = True
         if value is not None and (names_in(value) & self.models):
             self.facts.saves_model = True
-        if event.kind == "model":
-            self.facts.saves_model = True
+
+    @staticmethod
+    def literal_choices(node: ast.AST) -> list[str] | None:
+        """The strings of a literal list/tuple (a loop over a few known names), else None."""
+        if isinstance(node, (ast.List, ast.Tuple)) and 0 < len(node.elts) <= MAX_CHOICES and all(
+                isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts):
+            return [e.value for e in node.elts]
+        return None
 
     def handle_sql(self, node: ast.Call, sql_node: ast.AST | None, api: str) -> bool:
         if sql_node is None:
@@ -676,6 +728,9 @@ class Extractor:
             for name in target_names(stmt.target):
                 self.env.pop(name, None)
                 self.origins[name] = {o for n in names_in(stmt.iter) for o in self.origins.get(n, ())}
+            choices = self.literal_choices(stmt.iter)
+            if choices and isinstance(stmt.target, ast.Name):  # `for split in ["train", "test"]:`
+                self.env[stmt.target.id] = ("oneof", tuple(("const", c) for c in choices))
             self.visit_body(stmt.body)
             self.visit_body(stmt.orelse)
             return

@@ -44,7 +44,7 @@ def evaluate(expr, lookup_name: Callable[[str, int], object], file_path: str,
         return expr[1]
     if tag == "file":
         return f"{ROOT}/{file_path}"
-    if tag == "param":  # a function parameter no call site bound
+    if tag in ("param", "oneof"):  # a function parameter no call site bound; an unexpanded loop value
         return "*"
     if tag == "name":
         value = lookup_name(expr[1], depth)
