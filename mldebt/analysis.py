@@ -105,7 +105,7 @@ def _problem_finding(path: str, message: str, cell: int | None = None, cell_id: 
     return Finding("MLD001", path, Pos(cell, cell_id, line, column, line, column), message, snippet=snippet)
 
 
-def analyse_source(source: Source, config, rule_ids: list[str] | None = None) -> FileFacts:
+def analyse_source(source: Source, config, rule_ids: list[str] | None = None, root: str = "") -> FileFacts:
     """Parse, extract and run file rules over an already loaded source."""
     from mldebt.rules import file_rules
     from mldebt.rules.base import FileContext
@@ -137,7 +137,7 @@ def analyse_source(source: Source, config, rule_ids: list[str] | None = None) ->
     facts.cells = [(c.index, c.cell_id, c.execution_count) for c in source.cells if c.index is not None]
     facts.lines = {c.index: c.raw.split("\n") for c in source.cells}
     findings = list(problems)
-    ctx = FileContext(source.path, source, parsed, facts)
+    ctx = FileContext(source.path, source, parsed, facts, root=root)
     for rule_cls in file_rules():
         if rule_ids is not None and rule_cls.id not in rule_ids:
             continue
@@ -212,7 +212,7 @@ def _analyse_file(root: str, rel: str, kind: str, config, data: bytes | None = N
     try:
         with time_budget(config.file_timeout):
             source = load_source(data, rel, kind)
-            return analyse_source(source, config), True
+            return analyse_source(source, config, root=root), True
     except FileTimeout:
         facts = FileFacts(path=rel, kind=kind, skipped=True)
         facts.notes.append(f"skipped: analysis took over the file-timeout of {config.file_timeout:g}s")

@@ -83,6 +83,7 @@ class FileContext:
     parsed: list[tuple[Cell, ast.Module | None]]
     facts: FileFacts
     options: dict[str, Any] = field(default_factory=dict)
+    root: str = ""  # the project root on disk ("" when analysing text that is not in a project)
     _comments: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
     _shared: dict[str, Any] = field(default_factory=dict)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 from typing import Iterable
 
 from mldebt import knowledge as kb
@@ -21,7 +22,8 @@ class HardCodedHyperparameters(FileRule):
     statsmodels, Prophet, `torch.optim` and its schedulers, Keras optimizers and callbacks, Hugging Face
     `TrainingArguments`) with at least one numeric literal keyword, such as
     `XGBClassifier(max_depth=8, eta=0.3)`, in a script or module, or in a notebook (or a script exported
-    from one, with `# In[ ]:` markers) when the object reaches the model it saves.
+    from one: `# In[ ]:` markers, or a notebook of the same name beside it) when the object reaches the
+    model it saves.
     One finding per call, listing the literals.
 
     Not flagged: values that come from a config file, from command-line arguments or from function
@@ -51,6 +53,8 @@ class HardCodedHyperparameters(FileRule):
     ## Limits
     Only keyword arguments of known constructors are seen: positional literals
     (`torch.optim.Adam(params, 0.001)`), model classes of other libraries and `**dict` literals are not.
+    Whether a script has a notebook beside it is decided when the script is analysed (and cached with
+    it): adding the notebook later takes effect when the script changes or with `--no-cache`.
     A notebook counts as saving a model when it writes one with a known API (`joblib.dump`, `torch.save`,
     `model.save`, `mlflow.*.log_model`, ...).
 
@@ -105,6 +109,10 @@ class HardCodedHyperparameters(FileRule):
                          "from sklearn.decomposition import PCA\n\n\n# In[2]:\n\n\n"
                          "pca = PCA(n_components=2)\nX2 = pca.fit_transform(X)\n",
                          note="a script exported from a notebook is judged like the notebook: it saves no model"))
+    VALID.append(Example({
+        "ch03/ch03.ipynb": ["from sklearn.svm import SVC\nsvm = SVC(C=1.0)\nsvm.fit(X, y)"],
+        "ch03/ch03.py": "from sklearn.svm import SVC\nsvm = SVC(C=1.0)\nsvm.fit(X, y)\n",
+    }, note="a script exported beside its notebook is the notebook's code"))
     INVALID = [
         Example("import joblib\nfrom sklearn.ensemble import RandomForestClassifier\n\n"
                 "clf = RandomForestClassifier(n_estimators=500, max_depth=12, random_state=0)\n"
@@ -131,7 +139,8 @@ class HardCodedHyperparameters(FileRule):
         ignored = kb.NOT_HYPERPARAMETERS | set(ctx.options.get("ignore-keywords", []))
         minimum = max(1, int(ctx.options.get("min-literals", 1)))
         flagged = []
-        notebook_like = facts.kind == "notebook" or (ctx.source.cells and looks_exported(ctx.source.cells[0].raw))
+        notebook_like = facts.kind == "notebook" or (ctx.source.cells and looks_exported(ctx.source.cells[0].raw)) \
+            or (bool(ctx.root) and os.path.isfile(os.path.join(ctx.root, os.path.splitext(ctx.path)[0] + ".ipynb")))
         saved = _saved_constructors(ctx) if notebook_like else None
         for ctor in facts.constructors:
             if ctor.qualname.startswith(kb.NOT_HYPERPARAMETER_CONSTRUCTORS):
