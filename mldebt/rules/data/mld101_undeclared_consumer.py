@@ -105,6 +105,9 @@ class UndeclaredConsumer(ProjectRule):
 
     def check(self, project):
         graph = project.graph
+        # (reader, read site) -> artifacts read there, their writers' edges: a loop reading six files one
+        # step wrote is one finding, not six
+        grouped: dict[tuple, list[tuple[str, dict, list]]] = {}
         for artifact in graph.artifacts():
             if graph.kind(artifact) not in DATA_KINDS:
                 continue
@@ -121,17 +124,26 @@ class UndeclaredConsumer(ProjectRule):
                 own = [d for w, d in writers if w == reader]
                 if own and min(_order(d) for d in own) < _order(data):
                     continue  # it reads back what it wrote itself (e.g. mlflow.log_artifact after saving)
-                units = sorted({w for w, _ in others})
-                message = (f"reads {artifact}, written by {names(units)}, but no pipeline or contract declares "
-                           f"this consumer: the writer cannot see that changing {artifact} breaks this code "
-                           f"(declare it in dvc.yaml deps or a [tool.mldebt.artifacts] contract)")
-                sites = [related(w, d, f"{artifact} written here") for w, d in others]
-                if data.get("inner_line"):  # the read happens inside a helper called here
-                    chain = data.get("via", "").split(" -> ")
-                    called = f", called through {'() -> '.join(chain[:-1])}()" if len(chain) > 1 else ""
-                    sites.insert(0, {"path": reader, "cell": data.get("inner_cell"), "line": data["inner_line"],
-                                     "message": f"read here, inside {chain[-1]}(){called}"})
-                yield project.finding(self, reader, edge_pos(project, reader, data), message, sites[:10])
+                key = (reader, data.get("cell"), data.get("line"), data.get("column"),
+                       tuple(sorted({w for w, _ in others})))
+                grouped.setdefault(key, []).append((artifact, data, others))
+        for (reader, *_, units), reads in sorted(grouped.items(), key=lambda item: str(item[0])):
+            artifact, data, others = reads[0]
+            if len(reads) == 1:
+                what, it = artifact, artifact
+            else:
+                listed = ", ".join(a for a, _, _ in reads[:4]) + (f" and {len(reads) - 4} more" if len(reads) > 4 else "")
+                what, it = f"{len(reads)} artifacts ({listed})", "them"
+            message = (f"reads {what}, written by {names(list(units))}, but no pipeline or contract declares "
+                       f"this consumer: the writer cannot see that changing {it} breaks this code "
+                       f"(declare it in dvc.yaml deps or a [tool.mldebt.artifacts] contract)")
+            sites = [related(w, d, f"{a} written here") for a, _, writers in reads for w, d in writers]
+            if data.get("inner_line"):  # the read happens inside a helper called here
+                chain = data.get("via", "").split(" -> ")
+                called = f", called through {'() -> '.join(chain[:-1])}()" if len(chain) > 1 else ""
+                sites.insert(0, {"path": reader, "cell": data.get("inner_cell"), "line": data["inner_line"],
+                                 "message": f"read here, inside {chain[-1]}(){called}"})
+            yield project.finding(self, reader, edge_pos(project, reader, data), message, sites[:10])
         yield from self.notebook_imports(project)
 
     def notebook_imports(self, project):
