@@ -112,6 +112,7 @@ def check(paths, fmt, output, select, ignore, config_path, baseline, exit_zero, 
           fix, unsafe_fixes, diff):
     """Check notebooks and scripts for ML technical debt."""
     from mldebt import api
+    from mldebt.parallel import gc_tuned, skip_final_collection
     from mldebt.report import render_check
 
     paths = paths or (".",)
@@ -129,7 +130,7 @@ def check(paths, fmt, output, select, ignore, config_path, baseline, exit_zero, 
         except BaselineError as exc:
             click.echo(f"mldebt: {exc}", err=True)
             sys.exit(2)
-    with _guarded():
+    with _guarded(), gc_tuned():  # also while rendering: a collection there would walk the whole scan
         result = api.check(list(paths), config=config, select=select_ids or None, ignore=ignore_ids or None,
                            jobs=jobs, use_cache=not no_cache, baseline=known)
         if fix or unsafe_fixes or diff:
@@ -138,6 +139,7 @@ def check(paths, fmt, output, select, ignore, config_path, baseline, exit_zero, 
                 use_cache=not no_cache, baseline=known))
         stream = sys.stdout if output in (None, "-") else None
         text = render_check(result, fmt, statistics, stream)
+    skip_final_collection()
     if result.baseline_hidden and (statistics or fmt in ("json", "sarif")):
         from mldebt.report.common import baseline_note
 

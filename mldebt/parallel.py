@@ -33,6 +33,22 @@ def gc_tuned():
         gc.set_threshold(*previous)
 
 
+def skip_final_collection() -> None:
+    """At exit, freeze what is still alive instead of letting the interpreter's last collection walk it:
+    after a scan that is millions of objects, which exiting frees anyway (measured: 0.08 s of a 0.8 s warm
+    run at 2,000 files). Registered once; a process that goes on running (the tests) is unaffected until
+    it exits."""
+    global _final_collection_skipped
+    if not _final_collection_skipped:
+        import atexit
+
+        atexit.register(gc.freeze)
+        _final_collection_skipped = True
+
+
+_final_collection_skipped = False
+
+
 def default_jobs() -> int:
     """The cores this process may use (the affinity mask, not every core of the machine)."""
     try:
