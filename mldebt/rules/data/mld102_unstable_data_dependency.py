@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import posixpath
 import re
 
@@ -30,6 +31,7 @@ def _words(name: str) -> list[str]:
     return [w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if w]
 
 
+@functools.lru_cache(maxsize=4096)  # artifacts and folder names repeat across read sites
 def unstable_word(name: str) -> str | None:
     """The first word of the name that means "whatever is there now" (`latest`, `current`...)."""
     return next((word for word in _words(name) if word in kb.UNSTABLE_NAME_WORDS), None)
@@ -203,12 +205,15 @@ class UnstableDataDependency(ProjectRule):
             judged = name if "://" in name else as_written(unit, name)
         else:
             return None
+        word = unstable_word(judged)
+        remote = name.lower().startswith(REMOTE_SCHEMES) and not LOCAL_HOSTS.match(name)
+        if not word and not remote:
+            return None  # a local path whose name says nothing: no pin to look for (most reads end here)
         if PINNED.search(judged) or PINNED.search(written) or (kind != "url" and graph.is_tracked(artifact)):
             return None
-        word = unstable_word(judged)
-        if pinning_variable(written) and not word:
+        if not word and pinning_variable(written):
             return None
-        if name.lower().startswith(REMOTE_SCHEMES) and not LOCAL_HOSTS.match(name):
+        if remote:
             return (f"reads {name}, a remote source with no version pinned: its content can change under "
                     f"you, changing the model with no code change; read a versioned or dated copy "
                     f"(object version id, commit-pinned URL, DVC-tracked file)")
