@@ -14,7 +14,7 @@ from pathlib import Path
 
 from mldebt.config import Config, find_config
 from mldebt.facts.model import FileFacts, Finding, Pos
-from mldebt.parallel import gc_tuned
+from mldebt.parallel import gc_paused, gc_tuned
 from mldebt.sources.discovery import discover, find_project_root, kind_of
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
@@ -56,15 +56,16 @@ def _analyse_all(root: Path, files: list[str], config: Config, jobs: int | None,
     from mldebt.cache import FactsCache
     from mldebt.parallel import analyse_files
 
-    cache = FactsCache(root, config.extraction_digest()) if use_cache else None
     found: dict[str, FileFacts] = {}
     todo: list[str] = []
-    for rel in files:
-        cached = cache.get(rel) if cache else None
-        if cached is not None:
-            found[rel] = cached
-        else:
-            todo.append(rel)
+    with gc_paused():
+        cache = FactsCache(root, config.extraction_digest()) if use_cache else None
+        for rel in files:
+            cached = cache.get(rel) if cache else None
+            if cached is not None:
+                found[rel] = cached
+            else:
+                todo.append(rel)
     for rel, (facts, (blob, stat, digest, cacheable)) in zip(todo, analyse_files(str(root), todo, config, jobs,
                                                                                cache is not None)):
         found[rel] = facts

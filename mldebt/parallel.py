@@ -24,13 +24,41 @@ def gc_tuned():
     """Collect rarely while a scan runs: parsing and unpickling create millions of objects that live until
     the file is done, and with default thresholds the collector re-scans them over and over (measured: it
     made `ast.parse` 5x and unpickling the cache 5x slower on a 2,000-file project). Syntax trees and facts
-    hold no reference cycles, so reference counting frees them; the collector still runs, only less often."""
+    hold no reference cycles, so reference counting frees them; the collector still runs, only less often.
+    On the way out, what the scan left alive moves to the oldest generation unwalked (`promote_survivors`):
+    restoring the default thresholds would otherwise start a young collection over all of it (measured:
+    27 ms at the end of a 2,000-file warm run)."""
     previous = gc.get_threshold()
     gc.set_threshold(100_000, 50, 100)
     try:
         yield
     finally:
+        promote_survivors()
         gc.set_threshold(*previous)
+
+
+def promote_survivors() -> None:
+    """Move every object the collector tracks to the oldest generation without walking it, as surviving two
+    collections would: `gc.freeze()` then `gc.unfreeze()`. Nothing stays frozen, so garbage cycles among
+    them are still found by the next full collection."""
+    gc.freeze()
+    gc.unfreeze()
+
+
+@contextmanager
+def gc_paused():
+    """No collection at all while the facts cache is unpickled: thousands of `FileFacts` come to life at once
+    and hold no reference cycles, so even the tuned young-generation collections only walk them again and
+    again (measured: 17 young collections, about 0.03 s of a 0.75 s warm run at 2,000 files). Reference
+    counting still frees what is dropped; the collector runs again as soon as the loading is done."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        promote_survivors()  # else the first allocation after `enable` would walk everything just loaded
+        if enabled:
+            gc.enable()
 
 
 def skip_final_collection() -> None:
