@@ -122,7 +122,7 @@ def selected_rules(config: Config, select: list[str] | None = None, ignore: list
     return out
 
 
-def _project_findings(s: Scan, rule_ids: list[str]) -> list[Finding]:
+def _project_findings(s: Scan, rule_ids: list[str], report_paths: frozenset[str] | None = None) -> list[Finding]:
     from mldebt.rules import project_rules
     from mldebt.rules.base import ProjectContext
 
@@ -131,7 +131,8 @@ def _project_findings(s: Scan, rule_ids: list[str]) -> list[Finding]:
     for rule_cls in project_rules():
         if rule_cls.id not in rule_ids:
             continue
-        ctx = ProjectContext(str(s.root), s.graph, s.facts, s.config, s.config.options_for(rule_cls), shared)
+        ctx = ProjectContext(str(s.root), s.graph, s.facts, s.config, s.config.options_for(rule_cls), shared,
+                             report_paths)
         out.extend(rule_cls().check(ctx))
     return out
 
@@ -163,7 +164,10 @@ def check(paths: list[str | Path] | None = None, config: Config | None = None, s
     raw: list[Finding] = []
     for facts in s.facts.values():
         raw.extend(f for f in facts.findings if f.rule in rule_ids)
-    raw.extend(_project_findings(s, rule_ids))
+    targets = [Path(p) for p in (paths or ["."])]
+    file_targets = {t.resolve().relative_to(s.root).as_posix() for t in targets
+                    if t.is_file() and t.resolve().is_relative_to(s.root)}
+    raw.extend(_project_findings(s, rule_ids, frozenset(file_targets) if file_targets else None))
     for rel, reason in s.problems:
         if "MLD001" in rule_ids and kind_of(rel):
             raw.append(Finding("MLD001", rel, Pos(None, None, 1, 1, 1, 1), f"cannot read {rel}: {reason}"))
@@ -180,9 +184,6 @@ def check(paths: list[str | Path] | None = None, config: Config | None = None, s
     if "MLD002" in rule_ids:
         kept.extend(f for f in _unused_suppressions(s, by_path, rule_ids)
                     if not _per_file_ignored(s.config, f))  # per-file-ignores cover MLD002 too
-    targets = [Path(p) for p in (paths or ["."])]
-    file_targets = {t.resolve().relative_to(s.root).as_posix() for t in targets
-                    if t.is_file() and t.resolve().is_relative_to(s.root)}
     if file_targets:
         kept = [f for f in kept if f.path in file_targets]
     kept.sort(key=sort_key)

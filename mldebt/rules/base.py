@@ -150,6 +150,14 @@ class ProjectContext:
     config: Any  # mldebt.config.Config
     options: dict[str, Any] = field(default_factory=dict)
     shared_values: dict[str, Any] = field(default_factory=dict)  # one dict for all project rules of a check
+    # The files whose findings are shown (changed-files mode: the named files); None when every file's are.
+    # A rule may skip work that can only produce findings located elsewhere; what it reports in these files
+    # must stay exactly what it reports in a full run.
+    report_paths: frozenset[str] | None = None
+
+    def reports(self, path: str) -> bool:
+        """Whether findings located in `path` are shown in this run."""
+        return self.report_paths is None or path in self.report_paths
 
     def shared(self, key: str, compute: Callable[["ProjectContext"], Any]) -> Any:
         """`compute(self)`, once per check: for project-wide values several rules derive alike (read-only)."""

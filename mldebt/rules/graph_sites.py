@@ -13,6 +13,16 @@ from mldebt.facts.model import Pos
 DATA_KINDS = frozenset({"file", "model", "table", "url"})
 
 
+def reported_reads(project) -> list[str]:
+    """The artifacts (sorted, as `graph.artifacts()`) whose reads can give a finding this run shows: all of
+    them, or in changed-files mode those the named files read, for rules that report at the reading unit."""
+    graph = project.graph
+    if project.report_paths is None:
+        return graph.artifacts()
+    read = {artifact for unit in project.report_paths for artifact, _ in graph.reads_of(unit)}
+    return [artifact for artifact in graph.artifacts() if artifact in read]
+
+
 def edge_pos(project, unit: str, data: dict) -> Pos:
     """The exact source range of the call behind an edge of `unit`."""
     facts = project.facts.get(unit)

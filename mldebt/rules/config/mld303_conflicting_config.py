@@ -7,6 +7,7 @@ from typing import Iterable
 
 from mldebt.facts.model import FileFacts, Finding, Pos, Setting
 from mldebt.graph.build import ConfigDocs
+from mldebt.graph.model import ARTIFACT_KINDS
 from mldebt.rules.base import Example, ProjectContext, ProjectRule
 from mldebt.rules.config.project_config import (DEFAULT_ENVIRONMENT_NAMES, DEFAULT_OVERRIDE_PATTERNS, PRIMARY_STEMS,
                                                 SettingsFile, fmt_of, is_settings_file, is_test_path, load_settings, locate,
@@ -304,11 +305,16 @@ class ConflictingConfig(ProjectRule):
 
     # ------------------------------------------------------------------ two connected code units
     def unit_vs_unit(self, project: ProjectContext) -> list[Finding]:
-        constants = {unit: self.upper_constants(facts) for unit, facts in project.facts.items()
-                     if not is_test_path(unit)}
+        constants: dict[str, dict[str, Setting]] = {}  # of the units paired below, each computed once
+
+        def constants_of(unit: str) -> dict[str, Setting]:
+            if unit not in constants:
+                constants[unit] = {} if is_test_path(unit) else self.upper_constants(project.facts[unit])
+            return constants[unit]
+
         out = []
         for upstream, downstream in self.connected_pairs(project):
-            mine, theirs = constants.get(downstream, {}), constants.get(upstream, {})
+            mine, theirs = constants_of(downstream), constants_of(upstream)
             for name in sorted(set(mine) & set(theirs)):
                 here, there = mine[name], theirs[name]
                 if same_value(here.value, there.value):
@@ -332,13 +338,20 @@ class ConflictingConfig(ProjectRule):
 
     @staticmethod
     def connected_pairs(project: ProjectContext) -> list[tuple[str, str]]:
-        """(upstream, downstream) unit pairs: the downstream unit imports the upstream one, or reads what it writes."""
+        """(upstream, downstream) unit pairs: the downstream unit imports the upstream one, or reads what it writes.
+        Only pairs whose downstream unit is reported (findings are located there)."""
         graph = project.graph
         pairs: set[tuple[str, str]] = set()
         for source, target, data in graph.edges("imports"):
-            if source in project.facts and target in project.facts:
+            if source in project.facts and target in project.facts and project.reports(source):
                 pairs.add((target, source))
-        for writer, reader in graph.unit_graph().edges():
+        if project.report_paths is None:
+            handovers = graph.unit_graph().edges()
+        else:  # the readers are few: their reads, not every artifact of the project
+            handovers = {(writer, reader) for reader in project.report_paths
+                         for artifact, _ in graph.reads_of(reader) if graph.kind(artifact) in ARTIFACT_KINDS
+                         for writer, _ in graph.writers_of(artifact) if writer != reader}
+        for writer, reader in handovers:
             if writer in project.facts and reader in project.facts:
                 pairs.add((writer, reader))
         return sorted(pairs)

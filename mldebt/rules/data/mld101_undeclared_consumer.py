@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mldebt.rules.base import Example, ProjectRule
-from mldebt.rules.graph_sites import DATA_KINDS, edge_pos, names, related
+from mldebt.rules.graph_sites import DATA_KINDS, edge_pos, names, related, reported_reads
 
 
 class UndeclaredConsumer(ProjectRule):
@@ -108,7 +108,7 @@ class UndeclaredConsumer(ProjectRule):
         # (reader, read site) -> artifacts read there, their writers' edges: a loop reading six files one
         # step wrote is one finding, not six
         grouped: dict[tuple, list[tuple[str, dict, list]]] = {}
-        for artifact in graph.artifacts():
+        for artifact in reported_reads(project):
             if graph.kind(artifact) not in DATA_KINDS:
                 continue
             writers = graph.writers_of(artifact)
@@ -118,6 +118,8 @@ class UndeclaredConsumer(ProjectRule):
             for reader, data in graph.readers_of(artifact):
                 first_reads.setdefault(reader, data)
             for reader, data in sorted(first_reads.items()):
+                if not project.reports(reader):
+                    continue  # findings are grouped by reader and located there
                 others = [(w, d) for w, d in writers if w != reader]
                 if not others or graph.declared_consumer(reader, artifact):
                     continue
@@ -149,7 +151,7 @@ class UndeclaredConsumer(ProjectRule):
     def notebook_imports(self, project):
         graph = project.graph
         for unit, target, data in sorted(graph.edges("imports"), key=lambda e: (e[0], e[1])):
-            if graph.kind(target) != "notebook":
+            if graph.kind(target) != "notebook" or not project.reports(unit):
                 continue
             message = (f"imports the notebook {target} as a module (via {data.get('api')}): a notebook is "
                        f"nobody's declared library, so edits made while exploring in it silently change "

@@ -10,7 +10,7 @@ import re
 from mldebt import knowledge as kb
 from mldebt.facts.pathexpr import evaluate
 from mldebt.rules.base import Example, ProjectRule
-from mldebt.rules.graph_sites import edge_pos
+from mldebt.rules.graph_sites import edge_pos, reported_reads
 
 REMOTE_SCHEMES = ("http://", "https://", "s3://", "s3a://", "gs://", "gcs://", "az://", "abfs://", "abfss://",
                   "wasb://", "wasbs://", "hdfs://", "ftp://")
@@ -166,9 +166,11 @@ class UnstableDataDependency(ProjectRule):
     def check(self, project):
         graph = project.graph
         all_sql = bool(project.options.get("flag-unpinned-sql"))
-        for artifact in graph.artifacts():
+        for artifact in reported_reads(project):
             kind = graph.kind(artifact)
             for unit, data in graph.readers_of(artifact):
+                if not project.reports(unit):
+                    continue  # the finding would be located in a file this run does not show
                 facts = project.facts.get(unit)
                 index = data.get("event")
                 event = facts.io[index] if facts and isinstance(index, int) and index < len(facts.io) else None

@@ -13,7 +13,7 @@ from typing import Iterable
 from mldebt import knowledge as kb
 from mldebt.facts.model import FileFacts, Finding, Pos
 from mldebt.rules.base import Example, ProjectContext, ProjectRule
-from mldebt.sources.discovery import ALWAYS_EXCLUDED_DIRS
+from mldebt.sources.discovery import ALWAYS_EXCLUDED_DIRS, kind_of
 from mldebt.sources.exports import looks_exported
 
 _TEST_TARGET = re.compile(r"(^|[-_])(test|tests|check|checks|doc|docs|html|lint|ci|nbval)($|[-_])", re.I)
@@ -127,12 +127,14 @@ class PrototypeSmell(ProjectRule):
     def check(self, project: ProjectContext) -> Iterable[Finding]:
         exports: dict[str, bool] = {}
         for path in sorted(project.facts):
-            if is_test_path(path):
+            if is_test_path(path) or not project.reports(path):
                 continue
             facts = project.facts[path]
             yield from self._executions(project, path, facts, exports)
             yield from self._imports(project, path, facts)
-        yield from self._declared(project)
+        if project.report_paths is None or any(not kind_of(p) for p in project.report_paths):
+            # findings in pipeline files (Makefiles, dvc.yaml...): shown only when such a file is named
+            yield from (f for f in self._declared(project) if project.reports(f.path))
 
     # ------------------------------------------------------------------ Python code and magics
     def _is_export(self, project: ProjectContext, target: str, cache: dict[str, bool]) -> bool:
