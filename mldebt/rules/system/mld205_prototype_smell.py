@@ -32,8 +32,21 @@ def is_test_path(path: str) -> bool:
         name.endswith("_test.py") or name == "conftest.py"
 
 
+def _may_name_notebook(command: str) -> bool:
+    """Whether `.ipynb` occurs in `command` as a subsequence (its characters in order, anything between):
+    shlex only drops quotes, escapes and comments, so without it no token ends in `.ipynb`."""
+    at = 0
+    for char in ".ipynb":
+        at = command.find(char, at) + 1
+        if not at:
+            return False
+    return True
+
+
 def notebook_in_command(command: str) -> str | None:
     """The notebook a shell command executes (`papermill a.ipynb b.ipynb`, `jupyter nbconvert --execute`)."""
+    if not _may_name_notebook(command):
+        return None  # no token can end in .ipynb: skip shlex (pure Python) on every line of a dvc.yaml
     for part in _COMMAND_SPLIT.split(command):
         try:
             tokens = shlex.split(part, comments=True)
