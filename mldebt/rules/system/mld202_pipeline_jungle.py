@@ -91,7 +91,7 @@ class PipelineJungle(ProjectRule):
     def check(self, project):
         import networkx as nx
 
-        links = self.uncovered_links(project.graph)
+        links = self.uncovered_links(project.graph, self.downstream(project.graph, project.report_paths))
         if not links:
             return
         condensed = nx.condensation(links)
@@ -110,11 +110,32 @@ class PipelineJungle(ProjectRule):
             while successor[path[-1]] is not None:
                 path.append(successor[path[-1]])
             off_chain = sum(len(members[n]) for n in nx.descendants(condensed, source) if n not in path)
-            yield self.finding(project, links, [members[n] for n in path], off_chain)
+            found = self.finding(project, links, [members[n] for n in path], off_chain)
+            if project.reports(found.path):
+                yield found
 
     @staticmethod
-    def uncovered_links(graph):
-        """A DiGraph of units, W -> R when R reads data W writes and no declaration or driver covers it."""
+    def downstream(graph, report_paths) -> set[str] | None:
+        """The units the named files hand data to, directly or not, themselves included (None: every unit).
+        A chain starting in a named file only passes through these; with every hand-over into them kept,
+        their chains, cycles, branches and in-degrees are those of the whole project's links."""
+        if report_paths is None:
+            return None
+        seen = {unit for unit in report_paths if unit in graph.g}
+        todo = list(seen)
+        while todo:
+            for artifact, _ in graph.writes_of(todo.pop()):
+                if graph.kind(artifact) in DATA_KINDS:
+                    for reader, _ in graph.readers_of(artifact):
+                        if reader not in seen:
+                            seen.add(reader)
+                            todo.append(reader)
+        return seen
+
+    @staticmethod
+    def uncovered_links(graph, within: set[str] | None = None):
+        """A DiGraph of units, W -> R when R reads data W writes and no declaration or driver covers it
+        (with `within`: only the hand-overs into those units)."""
         import networkx as nx
 
         runs: dict[str, set[str]] = {}
@@ -125,11 +146,13 @@ class PipelineJungle(ProjectRule):
                 drivers.setdefault(target, set()).add(unit)
         handovers: dict[tuple[str, str], list[str]] = {}
         covered: set[tuple[str, str]] = set()
-        for artifact in graph.artifacts():
+        artifacts = graph.artifacts() if within is None else \
+            sorted({a for unit in within for a, _ in graph.reads_of(unit)})
+        for artifact in artifacts:
             if graph.kind(artifact) not in DATA_KINDS:
                 continue
             writers = sorted({w for w, _ in graph.writers_of(artifact)})
-            readers = sorted({r for r, _ in graph.readers_of(artifact)})
+            readers = sorted({r for r, _ in graph.readers_of(artifact) if within is None or r in within})
             for writer in writers:
                 for reader in readers:
                     if writer == reader:
