@@ -6,13 +6,12 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from mldebt.facts.model import FileFacts, Finding, Pos, Setting
-from mldebt.graph.build import ConfigDocs
 from mldebt.graph.model import ARTIFACT_KINDS
 from mldebt.rules.base import Example, ProjectContext, ProjectRule
 from mldebt.rules.config.project_config import (DEFAULT_ENVIRONMENT_NAMES, DEFAULT_OVERRIDE_PATTERNS, PRIMARY_STEMS,
                                                 SettingsFile, fmt_of, is_settings_file, is_test_path, load_settings, locate,
-                                                project_config_reads, same_value, shared_project_files, show,
-                                                variant_kind)
+                                                project_config_reads, same_value, shared_config_docs, shared_project_files,
+                                                show, variant_kind)
 
 # Config sections that say nothing about which model a value belongs to: `train.n_estimators` may be
 # matched with any estimator's `n_estimators=`; `umap.n_components` only with a constructor named like it.
@@ -192,7 +191,7 @@ class ConflictingConfig(ProjectRule):
         root = Path(project.root)
         environments = [str(e) for e in project.options.get("environment-names", DEFAULT_ENVIRONMENT_NAMES)]
         patterns = [str(p) for p in project.options.get("override-patterns", DEFAULT_OVERRIDE_PATTERNS)]
-        docs = ConfigDocs(root)
+        docs = shared_config_docs(project)
         reads = project_config_reads(project)
         loaded_by: dict[str, set[str]] = {}
         for r in reads:

@@ -7,10 +7,9 @@ from typing import Any, Iterable
 
 from mldebt import knowledge as kb
 from mldebt.facts.model import Finding
-from mldebt.graph.build import ConfigDocs
 from mldebt.rules.base import Example, ProjectContext, ProjectRule
 from mldebt.rules.config.project_config import (ResolvedRead, env_definitions, is_env_file, locate,
-                                                project_config_reads, shared_project_files)
+                                                project_config_reads, shared_config_docs, shared_project_files)
 
 MAX_KEYS_LISTED = 6
 
@@ -144,7 +143,7 @@ class UndefinedConfigKey(ProjectRule):
 
     # ------------------------------------------------------------------ config keys
     def check_config_keys(self, project: ProjectContext, root: Path) -> list[Finding]:
-        docs = ConfigDocs(root)
+        docs = shared_config_docs(project)
         reads = project_config_reads(project, ("config", "config-write"))
         written_keys: dict[tuple[str, str], list[tuple]] = {}
         for r in reads:
@@ -154,7 +153,8 @@ class UndefinedConfigKey(ProjectRule):
         seen: set[tuple] = set()
         for r in reads:
             keys = tuple(r.read.keys)
-            if r.read.source != "config" or r.read.has_default or not keys or (r.unit, r.rel, keys) in seen:
+            if r.read.source != "config" or r.read.has_default or not keys or (r.unit, r.rel, keys) in seen \
+                    or not project.reports(r.unit):
                 continue
             doc = docs.load(r.rel)
             if doc is None or self.runtime_document(project, r.rel, doc):
@@ -195,6 +195,8 @@ class UndefinedConfigKey(ProjectRule):
     def check_env_vars(self, project: ProjectContext, root: Path) -> list[Finding]:
         reads = []
         for unit in sorted(project.facts):
+            if not project.reports(unit):
+                continue  # findings are located at the read
             facts = project.facts[unit]
             subscripts = {e.pos for e in facts.io if e.kind == "env" and e.api == "os.environ" and e.direction == "read"}
             for read in facts.config_reads:

@@ -303,6 +303,11 @@ def project_config_reads(project, sources: tuple[str, ...] = ("config",)) -> lis
 _ALL_SOURCES = ("config", "config-write")
 
 
+def shared_config_docs(project) -> ConfigDocs:
+    """The project's config documents, each parsed once per check for all rules (MLD303, MLD304)."""
+    return project.shared("config_docs", lambda p: ConfigDocs(Path(p.root)))
+
+
 def shared_project_files(project) -> list[str]:
     """`project_files` of a project rule's root and excludes, walked once per check (MLD303, MLD304)."""
     return project.shared("project_files", lambda p: project_files(Path(p.root),
