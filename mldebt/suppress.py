@@ -22,7 +22,7 @@ class Directive:
     codes: tuple[str, ...] | None  # None: every rule
     pos: Pos
     text: str
-    reportable: bool = True  # bare `# noqa` serves other linters too: never reported as unused
+    reportable: bool = True  # a bare noqa comment serves other linters too: never reported as unused
 
 
 def _codes(raw: str | None) -> tuple[str, ...] | None:

@@ -22,7 +22,8 @@ def magic_events(cell: Cell) -> list[IOEvent]:
     for magic in cell.magics:
         pos = Pos(cell.index, cell.cell_id, magic.line, magic.column, magic.line, magic.column + len(magic.text) + 1)
 
-        def add(direction: str, api: str, kind: str, path: str | None = None, name: str | None = None) -> None:
+        def add(direction: str, api: str, kind: str, path: str | None = None, name: str | None = None,
+                pos: Pos = pos) -> None:
             events.append(IOEvent(direction, api, kind, ("const", path) if path is not None else None, pos,
                                   name=name, text=path or name or ""))
 

@@ -7,7 +7,7 @@ import re
 
 from mldebt import knowledge as kb
 from mldebt.rules.base import Example, ProjectRule
-from mldebt.rules.graph_sites import edge_pos, related, where
+from mldebt.rules.graph_sites import related, where
 from mldebt.sources.magics import mask_cell
 
 _PSEUDO = re.compile(r"pseudo[\s_-]?label|pseudolabel|self[\s_-]?training", re.I)
