@@ -80,9 +80,11 @@ class ConflictingConfig(ProjectRule):
       different value. Reported at the code, naming both values; `related` points at the file and the
       line of the key. When the config file has several keys of that name (`rf.n_estimators`,
       `xgb.n_estimators`), the code must match none of them to be reported.
-    - The same key path with different values in two settings files that govern the same code
-      (`params.yaml` and `config.yaml` both set `train.lr`). Reported at the code that reads the key
-      when there is one, else at the key in the second file.
+    - The same key path with different values in two primary settings files (`params.*`, `config.*`,
+      `settings.*`, `hparams.*`, `.env`) side by side or one at the project root (`params.yaml` and
+      `config.yaml` both set `train.lr`). Reported at the code that reads the key when there is one,
+      else at the key in the second file. A file in a subfolder of another's folder is an override
+      layer, not a rival.
     - The same UPPER_CASE constant with different values in two code units that are connected (one
       imports the other, or reads what the other writes), e.g. `IMG_SIZE = 224` in training and `256`
       in serving.
@@ -164,6 +166,12 @@ class ConflictingConfig(ProjectRule):
             "explore.py": "IMG_SIZE = 128\n",
         }, note="unconnected units may differ"),
     ]
+    VALID.append(Example({
+        "configs/base_config.yaml": "lob: default\ndescription: base settings\n",
+        "configs/lob/retail.yaml": "lob: retail\ndescription: retail overrides\n",
+        "configs/dashboard.json": "{\"description\": \"Grafana board\"}\n",
+        "train.py": "import yaml\ncfg = yaml.safe_load(open('configs/base_config.yaml'))\nprint(cfg['lob'])\n",
+    }, note="an override layer in a subfolder, and a JSON file no code treats as its config"))
     INVALID = [
         Example({
             "params.yaml": "prepare:\n  split: 0.2\ntrain:\n  n_estimators: 300\n  max_depth: 8\n",
@@ -277,11 +285,14 @@ class ConflictingConfig(ProjectRule):
 
     @staticmethod
     def rivals(a: SettingsFile, b: SettingsFile) -> bool:
-        """Both govern some code: nested folders, or two primary files (params.yaml, config.yaml, .env) side by side."""
-        if a.folder == b.folder:
-            stem = lambda f: PurePosixPath(f.rel).name if f.rel.endswith(".env") else PurePosixPath(f.rel).stem.lower()
-            return stem(a) in PRIMARY_STEMS and stem(b) in PRIMARY_STEMS
-        return not a.folder or not b.folder or a.folder.startswith(b.folder + "/") or b.folder.startswith(a.folder + "/")
+        """Two primary files (params.yaml, config.yaml, .env) that govern the same code: side by side, or
+        one at the project root. A file in a subfolder of another's folder (`configs/lob/retail.yaml` under
+        `configs/base_config.yaml`) is a layer that overrides it by design, and other files (a dashboard's
+        JSON, a `base_config.yaml`) are compared only with code, never with each other."""
+        stem = lambda f: PurePosixPath(f.rel).name if f.rel.endswith(".env") else PurePosixPath(f.rel).stem.lower()
+        if stem(a) not in PRIMARY_STEMS or stem(b) not in PRIMARY_STEMS:
+            return False
+        return a.folder == b.folder or not a.folder or not b.folder
 
     def files_finding(self, project: ProjectContext, a: SettingsFile, keys_a: tuple, b: SettingsFile, keys_b: tuple,
                       reads) -> Finding:
