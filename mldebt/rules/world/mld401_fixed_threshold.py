@@ -11,6 +11,7 @@ from mldebt.facts.astindex import subtree, subtree_skipping
 from mldebt.facts.extract import dotted_name, import_aliases, literal_value
 from mldebt.facts.model import Finding
 from mldebt.rules.base import Example, FileContext, FileRule
+from mldebt.rules.config.project_config import is_test_path
 from mldebt.rules.system.mld203_dead_experimental_codepath import Constant, module_constants
 from mldebt.sources.model import Cell
 
@@ -174,7 +175,8 @@ class FixedThreshold(FileRule):
     ## Limits
     Thresholds read from config, computed from `precision_recall_curve`/`roc_curve`, or passed as
     function parameters are not literals and are not flagged. Comparisons with 0.0 and 1.0 (range
-    checks and clipping) and with integers (`pred == 1`, class labels) are ignored. Scores returned by
+    checks and clipping) and with integers (`pred == 1`, class labels) are ignored, and so is test code
+    (`tests/`, `test_*.py`), whose comparisons are expected values. Scores returned by
     helper functions or computed by calling a model object (`model(x)`) are not traced.
     """
 
@@ -194,6 +196,9 @@ class FixedThreshold(FileRule):
                  "clipped = labels.clip(0.0, 1.0)\nnegative = labels[labels < 0.0]\nhigh = X_test[X_test > 0.5]"],
                 note="class labels, range bounds, and thresholds on inputs rather than scores"),
     ]
+    VALID.append(Example({"tests/test_predict.py": "def test_probability(model, X):\n"
+                          "    p = model.predict_proba(X)[0][1]\n    assert p == 0.8\n"},
+                         note="a test compares a score with the expected value"))
     INVALID = [
         Example(["import numpy as np", "proba = clf.predict_proba(X_test)[:, 1]",
                  "y_pred = np.where(proba >= 0.35, 1, 0)"], expect=1),
@@ -203,6 +208,8 @@ class FixedThreshold(FileRule):
     ]
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
+        if is_test_path(ctx.path):
+            return  # tests compare scores with expected values; nothing is cut off
         aliases = import_aliases(ctx.facts.imports)
         constants = {n: c for n, c in module_constants(ctx).items() if isinstance(c.value, float)}
         module = _Scope(self, ctx, aliases, constants)
