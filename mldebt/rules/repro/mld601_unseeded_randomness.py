@@ -113,7 +113,17 @@ class _Collector:
         if call.args and isinstance(call.args[0], (ast.Tuple, ast.List)) or \
                 any(k.arg == "sample_shape" for k in call.keywords):
             return False
+        if len(call.args) >= 2 or (call.args and _is_population(call.args[0])):
+            return False  # `rng.sample(population, k)`: a `random.Random`, not a dataframe
         return True
+
+
+def _is_population(node: ast.AST) -> bool:
+    """A collection to draw from (`list(ids)`, `sorted(x)`, `range(n)`, a comprehension), not a row count."""
+    if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.Set)):
+        return True
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+        node.func.id in ("list", "sorted", "range", "set", "tuple")
 
 
 def _imports(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:
@@ -250,6 +260,10 @@ class UnseededRandomness(FileRule):
                          "a = pd.read_csv('a.csv').sample(10)\nb = pl.read_csv('b.csv').sample(10)\n"
                          "LinearRegression().fit(a, b)\n", note="pandas and polars both imported: which `.sample` is "
                          "which is unknown, so it stays quiet"))
+    VALID.append(Example("import random\nimport pandas as pd\nfrom sklearn.linear_model import LinearRegression\n"
+                         "SEED = 42\nrng = random.Random(SEED)\nids = sorted(rng.sample(list(range(100)), 10))\n"
+                         "LinearRegression().fit(pd.DataFrame({'a': ids}), ids)\n",
+                         note="a seeded random.Random drawing from a population"))
     INVALID = [
         Example("from sklearn.model_selection import train_test_split\n"
                 "X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)\n", expect=1),
