@@ -71,6 +71,8 @@ def pipeline_step(command: str) -> str | None:
             continue
         program = tokens[0].rsplit("/", 1)[-1]
         args = tokens[1:]
+        if args and all(a in ("--version", "-V", "--help", "-h", "version") for a in args):
+            continue  # `node --version`: checking a tool is installed
         what = _classify(program, tokens[0], args, part)
         if what:
             return what
@@ -168,6 +170,9 @@ class MultipleLanguage(FileRule):
     ]
     VALID.append(Example(["!python ../tools/convert_notebook_to_script.py --input ch02.ipynb --output ch02.py"],
                          note="a notebook tool run on the notebook itself, not a data step"))
+    VALID.append(Example("import subprocess\n\ndef has_node():\n"
+                         "    return subprocess.run(['node', '--version'], capture_output=True).returncode == 0\n",
+                         note="a version check is inspection, not a pipeline step"))
     INVALID = [
         Example(["import pandas as pd\nimport sqlalchemy\nengine = sqlalchemy.create_engine('sqlite:///shop.db')",
                  "features = pd.read_sql('''\n    SELECT c.id, COUNT(o.id) AS n_orders, SUM(o.amount) AS total\n"
