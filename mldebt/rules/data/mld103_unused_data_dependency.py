@@ -80,6 +80,7 @@ class UnusedDataDependency(FileRule):
     Delete the read (and the file from the pipeline's inputs), or use what it loads.
 
     ## Limits
+    A bare read directly in a `try` body is taken as a probe that the input exists, not a dependency.
     Names used through `locals()`, `globals()`, `eval`, magics (`%store df`), `df.query("... @name")`
     or cells mldebt could not parse count as used. Reads inside branches are judged on the whole unit,
     not per path. At the top level of a `.py` file, UPPER_CASE names, names in `__all__`, and every
@@ -111,6 +112,10 @@ class UnusedDataDependency(FileRule):
     VALID.append(Example("from catboost import CatBoostRanker\nranker = CatBoostRanker()\n"
                          "ranker.load_model('models/ranker.cbm')\nprint(ranker.predict(X))\n",
                          note="an in-place load fills the object it is called on"))
+    VALID.append(Example("def table_exists(spark, path):\n    try:\n"
+                         "        spark.read.format('delta').load(path).limit(0)\n        return True\n"
+                         "    except Exception:\n        return False\n",
+                         note="a read that probes whether the input exists"))
     INVALID = [
         Example(["import pandas as pd", 'train = pd.read_csv("data/train.csv")\nextra = pd.read_csv("data/extra.csv")',
                  'train.head()'], expect=1),
@@ -132,6 +137,9 @@ class UnusedDataDependency(FileRule):
         trees = list(ctx.trees())
         if not trees or any(n.__class__ is ast.Name and n.id in _DYNAMIC for _, t in trees for n in subtree(t)):
             return
+        # a read alone in a `try` body probes that the input exists (`except: return False`): its result is
+        # not the point
+        self.probes = {id(s) for _, t in trees for n in subtree(t) if n.__class__ is ast.Try for s in n.body}
         opaque = self.opaque_text(ctx)
         module = Scope()
         body = [(cell, stmt) for cell, tree in trees for stmt in tree.body]
@@ -220,7 +228,8 @@ class UnusedDataDependency(FileRule):
             pairs = [([stmt.target.id], stmt.value)]
         elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
             event = reads.get((cell.index, stmt.value.lineno, stmt.value.col_offset + 1))
-            if event is not None and event.kind in _DISCARDED_KINDS and not self.displayed(ctx, cell, stmt):
+            if event is not None and event.kind in _DISCARDED_KINDS and not self.displayed(ctx, cell, stmt) \
+                    and id(stmt) not in self.probes:
                 scope.candidates.append(Candidate(cell, stmt, stmt.value, event, [], body, index, loops))
             return
         for names, value in pairs:
