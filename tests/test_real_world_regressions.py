@@ -126,3 +126,14 @@ def test_mld603_positional_slices_behind_values_are_a_split(project, run_check):
                     "X_test = df.loc[25000:, 'review'].values\ny_test = df.loc[25000:, 'sentiment'].values",
                     "m = LogisticRegression().fit(X_train, y_train)\nprint(m.score(X_test, y_test))"])
     assert not [f for f in run_check(root, select=["MLD603"]) if f.rule == "MLD603"]
+
+
+def test_mld104_one_finding_per_unit_for_many_fits_on_prediction_derived_data(project, run_check):
+    root = project(["from sklearn.ensemble import RandomForestRegressor, RandomForestClassifier",
+                    "imputer = RandomForestRegressor().fit(known[['a']], known['b'])\n"
+                    "df.loc[missing, 'b'] = imputer.predict(df.loc[missing, ['a']])",
+                    "m1 = RandomForestClassifier().fit(df[['a', 'b']], df['y'])",
+                    "m2 = RandomForestClassifier(max_depth=3).fit(df[['a', 'b']], df['y'])"])
+    [finding] = [f for f in run_check(root, select=["MLD104"]) if f.rule == "MLD104"]
+    assert finding.pos.cell == 3 and "1 later fit in this unit too" in finding.message
+    assert any(r["cell"] == 4 for r in finding.related)

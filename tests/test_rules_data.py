@@ -178,7 +178,8 @@ def test_mld104_prediction_column_added_to_the_training_frame(project, run_check
                     'second = Ridge().fit(df[["x", "base"]], df["y"])'])
     [finding] = only(run_check(root, select=["MLD104"]), "MLD104")
     assert (finding.pos.cell, finding.pos.line) == (3, 1)
-    assert finding.related == [{"path": "example.ipynb", "cell": 2, "line": 2, "message": "predictions made here"}]
+    assert finding.related == [{"path": "example.ipynb", "cell": 2, "line": 2,
+                                "message": "the latest predictions before this fit are made here"}]
 
 
 def test_mld104_cross_unit_relates_read_and_write(project, run_check):

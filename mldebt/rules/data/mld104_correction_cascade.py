@@ -110,20 +110,26 @@ class CorrectionCascade(ProjectRule):
         reported: set[tuple] = set()
         for path in sorted(project.facts):
             facts = project.facts[path]
+            in_unit = [fit for fit in facts.fits if fit.from_predictions and not is_residual_boosting(facts, fit)
+                       and not self.excused(project, path, fit)]
+            if in_unit:  # one finding per unit, at the first fit: later fits usually share the same source
+                first = in_unit[0]
+                reported.update((path, f.pos.cell, f.pos.line, f.pos.column) for f in in_unit)
+                before = [p for p in facts.predicts if (p.cell or 0, p.line) <= (first.pos.cell or 0, first.pos.line)]
+                sites = [{"path": path, "cell": p.cell, "line": p.line,
+                          "message": "the latest predictions before this fit are made here"} for p in before[-1:]]
+                sites += [{"path": path, "cell": f.pos.cell, "line": f.pos.line,
+                           "message": "another fit on prediction-derived data"} for f in in_unit[1:6]]
+                more = f" ({len(in_unit) - 1} later fit{'s' if len(in_unit) > 2 else ''} in this unit too)" \
+                    if len(in_unit) > 1 else ""
+                yield project.finding(
+                    self, path, first.pos,
+                    f"fits a model on another model's predictions computed above{more}: a correction cascade, "
+                    "where improving the first model changes this one's inputs and can make the whole "
+                    "system worse; train one model with the needed features instead", sites)
             for fit in facts.fits:
                 key = (path, fit.pos.cell, fit.pos.line, fit.pos.column)
                 if key in reported or self.excused(project, path, fit):
-                    continue
-                if fit.from_predictions and not is_residual_boosting(facts, fit):
-                    reported.add(key)
-                    before = [p for p in facts.predicts if (p.cell or 0, p.line) <= (fit.pos.cell or 0, fit.pos.line)]
-                    sites = [{"path": path, "cell": p.cell, "line": p.line, "message": "predictions made here"}
-                             for p in before[-1:]]
-                    yield project.finding(
-                        self, path, fit.pos,
-                        "fits a model on another model's predictions computed above: a correction cascade, "
-                        "where improving the first model changes this one's inputs and can make the whole "
-                        "system worse; train one model with the needed features instead", sites)
                     continue
                 handed = self.handed_over(project, path, fit)
                 if handed:
