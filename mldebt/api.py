@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mldebt import probes
 from mldebt.config import Config, find_config
 from mldebt.facts.model import FileFacts, Finding, Pos
 from mldebt.parallel import gc_paused, gc_tuned
@@ -27,9 +28,24 @@ class Scan:
     files: list[str]
     facts: dict[str, FileFacts]
     problems: list[tuple[str, str]]
-    graph: object = None
     elapsed: float = 0.0
     cache_hits: int = 0
+    # rel -> (content id, view digest) of every file, when all came from or went into the cache: what
+    # `mldebt.project_memo` compares; None without a cache
+    identities: dict[str, tuple[str, str]] | None = None
+    # what the project stage asked of the file system so far (`mldebt.probes`)
+    recorder: probes.Recorder = field(default_factory=probes.Recorder)
+    _graph: object = None
+
+    @property
+    def graph(self):
+        """The project's data graph, built on first use (a check whose project result is reused needs none)."""
+        if self._graph is None:
+            from mldebt.graph.build import build_graph
+
+            with probes.record(self.recorder):
+                self._graph = build_graph(self.root, self.facts, self.config)
+        return self._graph
 
 
 @dataclass
@@ -50,9 +66,11 @@ class CheckResult:
         return self.checked if self.checked is not None else self.scan.files
 
 
-def _analyse_all(root: Path, files: list[str], config: Config, jobs: int | None, use_cache: bool) -> tuple[dict, int]:
+def _analyse_all(root: Path, files: list[str], config: Config, jobs: int | None,
+                 use_cache: bool) -> tuple[dict, int, dict | None]:
     """Facts for every file, in file order: from the cache where unchanged (not even read), else analysed
-    over all cores (see `mldebt.parallel`)."""
+    over all cores (see `mldebt.parallel`); the number of cache hits; the files' identities for
+    `mldebt.project_memo` (None when some file could not be cached)."""
     from mldebt.cache import FactsCache
     from mldebt.parallel import analyse_files
 
@@ -66,22 +84,25 @@ def _analyse_all(root: Path, files: list[str], config: Config, jobs: int | None,
                 found[rel] = cached
             else:
                 todo.append(rel)
-    for rel, (facts, (blob, stat, digest, cacheable)) in zip(todo, analyse_files(str(root), todo, config, jobs,
-                                                                               cache is not None)):
+    for rel, (facts, (blob, stat, digest, cacheable, view)) in zip(todo, analyse_files(
+            str(root), todo, config, jobs, cache is not None)):
         found[rel] = facts
         if cache and cacheable:
-            cache.put(rel, blob, stat, digest)
+            cache.put(rel, blob, stat, digest, view)
+    identities = None
     if cache:
         cache.save(set(files))
-    return {rel: found[rel] for rel in files}, len(files) - len(todo)
+        identities = {rel: cache.identity(rel) for rel in files}
+        if None in identities.values():
+            identities = None
+    return {rel: found[rel] for rel in files}, len(files) - len(todo), identities
 
 
 @gc_tuned()
 def scan(paths: list[str | Path] | None = None, config: Config | None = None, jobs: int | None = None,
          use_cache: bool = True) -> Scan:
-    """Discover and analyse files and build the project graph (the whole project when files are given)."""
+    """Discover and analyse files (the whole project when files are given); the graph is built on first use."""
     from mldebt import knowledge
-    from mldebt.graph.build import build_graph
 
     started = time.perf_counter()
     targets = [Path(p) for p in (paths or ["."])]
@@ -99,9 +120,8 @@ def scan(paths: list[str | Path] | None = None, config: Config | None = None, jo
             if rel and kind_of(rel) and rel not in found.files:
                 found.files.append(rel)
         found.files.sort()
-    facts, hits = _analyse_all(root, found.files, config, jobs, use_cache)
-    graph = build_graph(root, facts, config)
-    return Scan(root, config, found.files, facts, found.problems, graph, time.perf_counter() - started, hits)
+    facts, hits, identities = _analyse_all(root, found.files, config, jobs, use_cache)
+    return Scan(root, config, found.files, facts, found.problems, time.perf_counter() - started, hits, identities)
 
 
 def selected_rules(config: Config, select: list[str] | None = None, ignore: list[str] | None = None) -> list[str]:
@@ -123,18 +143,43 @@ def selected_rules(config: Config, select: list[str] | None = None, ignore: list
 
 
 def _project_findings(s: Scan, rule_ids: list[str], report_paths: frozenset[str] | None = None) -> list[Finding]:
+    """The project rules' findings, with every question they ask of the file system recorded in the scan."""
     from mldebt.rules import project_rules
     from mldebt.rules.base import ProjectContext
 
     out: list[Finding] = []
     shared: dict = {}  # values several rules derive alike (ProjectContext.shared), computed once
-    for rule_cls in project_rules():
-        if rule_cls.id not in rule_ids:
-            continue
-        ctx = ProjectContext(str(s.root), s.graph, s.facts, s.config, s.config.options_for(rule_cls), shared,
-                             report_paths)
-        out.extend(rule_cls().check(ctx))
+    with probes.record(s.recorder):
+        for rule_cls in project_rules():
+            if rule_cls.id not in rule_ids:
+                continue
+            ctx = ProjectContext(str(s.root), s.graph, s.facts, s.config, s.config.options_for(rule_cls), shared,
+                                 report_paths)
+            out.extend(rule_cls().check(ctx))
     return out
+
+
+def _project_findings_reused(s: Scan, rule_ids: list[str], report_paths: frozenset[str] | None,
+                             use_cache: bool) -> list[Finding]:
+    """`_project_findings`, or the stored result of an earlier run when it is still exact (see
+    `mldebt.project_memo`): a stored full run serves named files too, since the project rules' findings in
+    them are the same either way."""
+    if not use_cache or s.identities is None:
+        return _project_findings(s, rule_ids, report_paths)
+    from mldebt.cache import FactsCache
+    from mldebt.project_memo import ProjectMemo, memo_key
+
+    memo = ProjectMemo(FactsCache.folder_for(s.root, s.config.extraction_digest()))
+    keys = [memo_key(s.config, rule_ids, report_paths)]
+    if report_paths is not None:
+        keys.insert(0, memo_key(s.config, rule_ids, None))
+    for key in keys:
+        found = memo.lookup(key, s.identities, s.facts)
+        if found is not None:
+            return list(found)
+    findings = _project_findings(s, rule_ids, report_paths)
+    memo.store(keys[-1], s.identities, s.recorder.answers, findings)
+    return findings
 
 
 def _per_file_ignored(config: Config, finding: Finding) -> bool:
@@ -159,6 +204,7 @@ def check(paths: list[str | Path] | None = None, config: Config | None = None, s
     from mldebt.report.common import fingerprints
     from mldebt.suppress import apply
 
+    started = time.perf_counter()
     s = scan(paths, config, jobs, use_cache)
     rule_ids = selected_rules(s.config, select, ignore)
     raw: list[Finding] = []
@@ -167,7 +213,7 @@ def check(paths: list[str | Path] | None = None, config: Config | None = None, s
     targets = [Path(p) for p in (paths or ["."])]
     file_targets = {t.resolve().relative_to(s.root).as_posix() for t in targets
                     if t.is_file() and t.resolve().is_relative_to(s.root)}
-    raw.extend(_project_findings(s, rule_ids, frozenset(file_targets) if file_targets else None))
+    raw.extend(_project_findings_reused(s, rule_ids, frozenset(file_targets) if file_targets else None, use_cache))
     for rel, reason in s.problems:
         if "MLD001" in rule_ids and kind_of(rel):
             raw.append(Finding("MLD001", rel, Pos(None, None, 1, 1, 1, 1), f"cannot read {rel}: {reason}"))
@@ -197,6 +243,7 @@ def check(paths: list[str | Path] | None = None, config: Config | None = None, s
             else:
                 remaining.append(finding)
         kept = remaining
+    s.elapsed = time.perf_counter() - started
     return CheckResult(s, kept, hidden, rule_ids, sorted(file_targets) if file_targets else None)
 
 

@@ -5,7 +5,8 @@ Layout, under `.mldebt_cache/` at the project root (with a `.gitignore` of `*` a
 
     <version>-<code digest>-<config digest>/shard-NN.pickle
 
-A file's entry lives in shard crc32(path) % SHARDS: `(mtime_ns, size, sha1, recorded_ns, facts pickle)`.
+A file's entry lives in shard crc32(path) % SHARDS: `(mtime_ns, size, sha1, recorded_ns, facts pickle, view
+digest)` (the view digest: see `mldebt.project_memo`).
 Shards, not one file per source: a warm scan of 10,000 files reads 32 files instead of 10,000, a first
 scan writes 32, and a pre-commit run that changed one file rewrites one.
 
@@ -33,7 +34,7 @@ from pathlib import Path
 from mldebt import __version__
 
 CACHE_DIR = ".mldebt_cache"
-MAGIC = b"mldebt-cache-2\n"
+MAGIC = b"mldebt-cache-3\n"
 SHARDS = 32
 KEEP_GENERATIONS = 3  # cache folders of other versions/configs kept besides the current one
 RACY_NS = 2_000_000_000  # mtimes this close to the recording time are not trusted (coarse clocks)
@@ -42,7 +43,7 @@ _CACHEDIR_TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# created by mlde
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
-Entry = tuple  # (mtime_ns, size, sha1 hex or None, recorded_ns, facts pickle bytes)
+Entry = tuple  # (mtime_ns, size, sha1 hex or None, recorded_ns, facts pickle bytes, view digest)
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -100,6 +101,16 @@ def safe_loads(data: bytes):
     return _SafeUnpickler(io.BytesIO(data)).load()
 
 
+_CODE_DIGEST: list[str] = []
+
+
+def _code_digest() -> str:
+    """`code_digest`, computed once per process."""
+    if not _CODE_DIGEST:
+        _CODE_DIGEST.append(code_digest())
+    return _CODE_DIGEST[0]
+
+
 def code_digest() -> str:
     """A digest of the installed mldebt code (each module's path, size and mtime): results cached by one
     build are never served to another, even when a development checkout keeps the same version."""
@@ -131,10 +142,16 @@ class FactsCache:
     def __init__(self, root: Path, config_digest: str):
         self.root = root
         self.top = root / CACHE_DIR
-        self.base = self.top / f"{__version__}-{code_digest()}-{config_digest}"
+        self.base = self.folder_for(root, config_digest)
         self.entries: list[dict[str, Entry]] = [self._read_shard(i) for i in range(SHARDS)]
         self.dirty: set[int] = set()
         self.writable = True
+        self.identities: dict[str, tuple[str, str]] = {}  # rel -> (content, view digest), see `identity`
+
+    @staticmethod
+    def folder_for(root: Path, config_digest: str) -> Path:
+        """The cache folder of this mldebt build and extraction config (other stores keep results there too)."""
+        return root / CACHE_DIR / f"{__version__}-{_code_digest()}-{config_digest}"
 
     # ---------------------------------------------------------------- reading
     def _read_shard(self, number: int) -> dict[str, Entry]:
@@ -170,7 +187,7 @@ class FactsCache:
         stat = self._stat(rel)
         if stat is None:
             return None
-        mtime, size, digest, recorded, blob = entry
+        mtime, size, digest, recorded, blob, view = entry
         if (mtime, size) != stat or mtime + RACY_NS >= recorded:
             if digest is None:  # recorded without a hash (skipped for size): only the stat counts
                 return None
@@ -182,7 +199,7 @@ class FactsCache:
             if current != digest:
                 return None
             if (mtime, size) != stat:
-                shard[rel] = (stat[0], stat[1], digest, recorded, blob)
+                shard[rel] = (stat[0], stat[1], digest, recorded, blob, view)
                 self.dirty.add(shard_of(rel))
         try:
             facts = safe_loads(blob)
@@ -192,15 +209,21 @@ class FactsCache:
             del shard[rel]
             self.dirty.add(shard_of(rel))
             return None
+        self.identities[rel] = (_content_id(digest, stat), view)
         return facts
 
+    def identity(self, rel: str) -> tuple[str, str] | None:
+        """(content id, view digest) of a file this cache served or was given, for `mldebt.project_memo`."""
+        return self.identities.get(rel)
+
     # ---------------------------------------------------------------- writing
-    def put(self, rel: str, blob: bytes, stat: tuple[int, int] | None, digest: str | None) -> None:
+    def put(self, rel: str, blob: bytes, stat: tuple[int, int] | None, digest: str | None, view: str) -> None:
         """Remember the pickled facts of `rel`, analysed from content with this stat and digest."""
         if stat is None:
             return
         number = shard_of(rel)
-        self.entries[number][rel] = (stat[0], stat[1], digest, time.time_ns(), blob)
+        self.entries[number][rel] = (stat[0], stat[1], digest, time.time_ns(), blob, view)
+        self.identities[rel] = (_content_id(digest, stat), view)
         self.dirty.add(number)
 
     def save(self, present: set[str]) -> None:
@@ -244,7 +267,12 @@ class FactsCache:
             pass
 
 
+def _content_id(digest: str | None, stat: tuple[int, int]) -> str:
+    """The content hash, or for a file cached by its stat alone (skipped for its size) that stat."""
+    return digest if digest is not None else f"stat:{stat[0]}:{stat[1]}"
+
+
 def _valid_entry(entry: object) -> bool:
-    return (isinstance(entry, tuple) and len(entry) == 5 and isinstance(entry[0], int) and isinstance(entry[1], int)
+    return (isinstance(entry, tuple) and len(entry) == 6 and isinstance(entry[0], int) and isinstance(entry[1], int)
             and (entry[2] is None or isinstance(entry[2], str)) and isinstance(entry[3], int)
-            and isinstance(entry[4], bytes))
+            and isinstance(entry[4], bytes) and isinstance(entry[5], str))

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 MIN_FILES_FOR_POOL = 16  # below this a pool's start-up and pickling cost more than it saves
 
-# (pickled facts or None, (mtime_ns, size) or None, sha1 or None, cacheable)
+# (pickled facts or None, (mtime_ns, size) or None, sha1 or None, cacheable, view digest or None)
 Result = tuple
 
 
@@ -90,8 +90,11 @@ def _analyse(root: str, rel: str, config, want_blob: bool) -> tuple[object, Resu
     from mldebt.sources.discovery import kind_of
 
     facts, stat, digest, cacheable = analyse_for_cache(root, rel, kind_of(rel) or "script", config)
-    blob = pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL) if want_blob else None
-    return facts, (blob, stat, digest, cacheable)
+    if not want_blob:
+        return facts, (None, stat, digest, cacheable, None)
+    from mldebt.project_memo import view_digest
+
+    return facts, (pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL), stat, digest, cacheable, view_digest(facts))
 
 
 def _worker_init(readers: dict, writers: dict) -> None:
@@ -111,8 +114,8 @@ def _worker_task(args) -> Result:
 
 
 def analyse_files(root: str, files: list[str], config, jobs: int | None, want_blobs: bool) -> list[tuple[object, Result]]:
-    """(facts, (blob, stat, digest, cacheable)) for each of `files`, in order. `want_blobs`: also return
-    each result pickled (what the cache stores)."""
+    """(facts, (blob, stat, digest, cacheable, view)) for each of `files`, in order. `want_blobs`: also
+    return each result pickled (what the cache stores) and its view digest (`mldebt.project_memo`)."""
     jobs = jobs or default_jobs()
     if jobs > 1 and len(files) >= MIN_FILES_FOR_POOL:
         pooled = _pool_map(root, files, config, jobs)

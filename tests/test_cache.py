@@ -143,8 +143,8 @@ def test_corrupt_facts_of_one_file_cost_only_that_file(root):
     cold = _scan(root)
     shard_path = next(p for p in _shards(root) if p.name == f"shard-{shard_of('src/train.py'):02d}.pickle")
     entries = pickle.loads(shard_path.read_bytes()[len(MAGIC):])
-    mtime, size, digest, recorded, blob = entries["src/train.py"]
-    entries["src/train.py"] = (mtime, size, digest, recorded, blob[: len(blob) // 3])
+    mtime, size, digest, recorded, blob, view = entries["src/train.py"]
+    entries["src/train.py"] = (mtime, size, digest, recorded, blob[: len(blob) // 3], view)
     shard_path.write_bytes(MAGIC + pickle.dumps(entries))
     warm = _scan(root)
     assert warm.cache_hits == len(cold.files) - 1
@@ -156,7 +156,7 @@ def test_facts_stored_under_another_path_are_not_served(root):
     shard_path = next(p for p in _shards(root) if p.name == f"shard-{shard_of('src/train.py'):02d}.pickle")
     entries = pickle.loads(shard_path.read_bytes()[len(MAGIC):])
     other = pickle.dumps(cold.facts["src/prepare.py"])
-    entries["src/train.py"] = entries["src/train.py"][:4] + (other,)
+    entries["src/train.py"] = entries["src/train.py"][:4] + (other, entries["src/train.py"][5])
     shard_path.write_bytes(MAGIC + pickle.dumps(entries))
     assert _scan(root).facts["src/train.py"] == cold.facts["src/train.py"]
 
@@ -178,7 +178,7 @@ def test_planted_pickle_is_refused_not_executed(root, tmp_path):
     for shard in shards[1:]:  # a planted object in place of each file's facts...
         entries = pickle.loads(shard.read_bytes()[len(MAGIC):])
         for rel, entry in entries.items():
-            entries[rel] = entry[:4] + (pickle.dumps(_Planted(marker)),)
+            entries[rel] = entry[:4] + (pickle.dumps(_Planted(marker)), entry[5])
         shard.write_bytes(MAGIC + pickle.dumps(entries))
     shards[0].write_bytes(MAGIC + pickle.dumps(_Planted(marker)))  # ...and in place of a whole shard
     assert _scan(root).facts == cold.facts

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from mldebt import probes
+
 PathExpr = tuple  # ("const", "data/x.csv"), ("join", [...]), ... see mldebt.facts.pathexpr
 
 
@@ -137,3 +139,30 @@ class FileFacts:
     # {(rule, pos, message): (safety, what the project must confirm)} for findings with a fix, planned in the
     # worker (mldebt.fix.driver.fixability); None when not planned (then `check` plans from the file)
     fixable: dict | None = None
+
+    def source_text(self, cell: int | None, first: int, last: int) -> str:
+        """Source lines `first..last` (1-based, inclusive, clipped to the cell) of a cell, joined: how code
+        outside the worker reads source text again. The read is noted for `mldebt.probes`, so a stored
+        project result is only reused while those lines read the same."""
+        text = lines_text(self.lines, cell, first, last)
+        probes.note_lines(self.path, cell, first, last, text)
+        return text
+
+    def source_line(self, cell: int | None, number: int) -> str:
+        """One source line, "" when out of range (see `source_text`)."""
+        return self.source_text(cell, number, number)
+
+    def source_cells(self) -> dict[int | None, list[str]]:
+        """Every cell's source lines, for a rule that parses a unit again; noted as a whole (see `source_text`)."""
+        probes.note_lines(self.path, ALL_CELLS, 0, 0, lines_text(self.lines, ALL_CELLS, 0, 0))
+        return dict(self.lines)
+
+
+ALL_CELLS = "*"
+
+
+def lines_text(lines: dict[int | None, list[str]], cell, first: int, last: int) -> str:
+    """The text `FileFacts.source_text` returns (`ALL_CELLS`: every cell, as one comparable string)."""
+    if cell == ALL_CELLS:
+        return repr(list(lines.items()))
+    return "\n".join(lines.get(cell, [])[max(first, 1) - 1:max(last, 0)])

@@ -9,6 +9,7 @@ import posixpath
 from pathlib import Path
 from typing import Any
 
+from mldebt import probes
 from mldebt.facts.model import FileFacts, IOEvent
 from mldebt.facts.pathexpr import evaluate, normalise
 from mldebt.graph.declared import find_declarations
@@ -31,9 +32,9 @@ class ConfigDocs:
             return self.cache[rel]
         value = None
         path = self.root / rel
-        if rel.endswith(CONFIG_SUFFIXES) and not rel.startswith("..") and path.is_file():
+        if rel.endswith(CONFIG_SUFFIXES) and not rel.startswith("..") and probes.is_file(str(path)):
             try:
-                text = path.read_text(encoding="utf-8")
+                text = probes.read_text(str(path))
                 if rel.endswith(".json"):
                     value = json.loads(text)
                 elif rel.endswith(".toml"):
@@ -111,7 +112,7 @@ class Resolver:
         """Whether `rel` (relative to the root) exists, asked of the file system once per build."""
         found = self._exists.get(rel)
         if found is None:
-            found = self._exists[rel] = os.path.exists(os.path.join(self.docs.root, rel))
+            found = self._exists[rel] = probes.exists(os.path.join(self.docs.root, rel))
         return found
 
     def base(self, facts: FileFacts | None) -> str:
@@ -139,7 +140,7 @@ class Resolver:
             return self._subprojects[folder]
         found = ""
         if folder and folder != ".":
-            if any(os.path.isfile(os.path.join(self.docs.root, folder, marker)) for marker in SUBPROJECT_MARKERS):
+            if any(probes.is_file(os.path.join(self.docs.root, folder, marker)) for marker in SUBPROJECT_MARKERS):
                 found = folder
             else:
                 found = self.subproject(posixpath.dirname(folder))

@@ -10,6 +10,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mldebt import probes
 from mldebt.yamlload import load_yaml
 
 
@@ -81,7 +82,7 @@ def read_dvc(root: Path, rel: str) -> list[Declaration]:
 
     path = root / rel
     try:
-        text = path.read_text(encoding="utf-8")
+        text = probes.read_text(str(path))
         doc = load_yaml(text) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         return [Declaration(f"{rel}#", "dvc", rel, 1, errors=[f"cannot read {rel}: {exc}"])]
@@ -126,7 +127,7 @@ def read_dvc_file(root: Path, rel: str) -> list[str]:
     import yaml
 
     try:
-        doc = load_yaml((root / rel).read_text(encoding="utf-8")) or {}
+        doc = load_yaml(probes.read_text(str(root / rel))) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return []
     folder = posixpath.dirname(rel)
@@ -136,7 +137,7 @@ def read_dvc_file(root: Path, rel: str) -> list[str]:
 
 def read_makefile(root: Path, rel: str) -> list[Declaration]:
     try:
-        text = (root / rel).read_text(encoding="utf-8", errors="replace")
+        text = probes.read_text(str(root / rel), errors="replace")
     except OSError:
         return []
     folder = posixpath.dirname(rel)
@@ -176,7 +177,7 @@ def read_kedro_catalog(root: Path, rel: str) -> list[Declaration]:
     import yaml
 
     try:
-        doc = load_yaml((root / rel).read_text(encoding="utf-8")) or {}
+        doc = load_yaml(probes.read_text(str(root / rel))) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         return [Declaration(f"kedro:{rel}", "kedro", rel, 1, errors=[f"cannot read {rel}: {exc}"])]
     decl = Declaration(f"kedro:{rel}", "kedro", rel, 1)
@@ -193,7 +194,7 @@ def find_declarations(root: Path, contracts: dict) -> tuple[list[Declaration], s
     decls: list[Declaration] = []
     tracked: set[str] = set()
     skip = {".git", ".dvc", "node_modules", ".venv", "venv", "__pycache__", ".ipynb_checkpoints", ".mldebt_cache"}
-    for folder, dirs, files in os.walk(root):
+    for folder, dirs, files in probes.walk(str(root)):
         dirs[:] = sorted(d for d in dirs if d not in skip and not d.startswith("."))
         rel_folder = Path(folder).relative_to(root).as_posix()
         rel_folder = "" if rel_folder == "." else rel_folder

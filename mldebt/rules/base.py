@@ -169,6 +169,5 @@ class ProjectContext:
                 related: Iterable[dict] = (), snippet: str = "", scope: str = "") -> Finding:
         if not snippet:
             facts = self.facts.get(path)
-            lines = facts.lines.get(pos.cell, []) if facts else []
-            snippet = lines[pos.line - 1].strip() if 0 < pos.line <= len(lines) else ""
+            snippet = facts.source_line(pos.cell, pos.line).strip() if facts else ""
         return Finding(rule.id, path, pos, message, list(related), snippet=snippet, scope=scope)

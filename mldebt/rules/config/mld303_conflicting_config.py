@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
+from mldebt import probes
 from mldebt.facts.model import FileFacts, Finding, Pos, Setting
 from mldebt.graph.model import ARTIFACT_KINDS
 from mldebt.rules.base import Example, ProjectContext, ProjectRule
@@ -63,8 +64,7 @@ def written_name(setting: Setting, facts: FileFacts) -> str:
     """The name as the code spells it (settings of module constants are stored lower-cased)."""
     if setting.context != "module constant":
         return setting.name
-    lines = facts.lines.get(setting.pos.cell, [])
-    text = lines[setting.pos.line - 1] if 0 < setting.pos.line <= len(lines) else ""
+    text = facts.source_line(setting.pos.cell, setting.pos.line)
     name = text[setting.pos.column - 1:].split("=", 1)[0].split(":", 1)[0].strip()
     return name if name.lower() == setting.name else setting.name
 
@@ -207,7 +207,7 @@ class ConflictingConfig(ProjectRule):
         candidates = set(loaded_by) | {rel for rel in shared_project_files(project) if is_settings_file(rel)}
         files: list[SettingsFile] = []
         for rel in sorted(candidates):
-            if variant_kind(rel, patterns, environments) is None and (root / rel).is_file():
+            if variant_kind(rel, patterns, environments) is None and probes.is_file(str(root / rel)):
                 loaded = load_settings(root, docs, rel)
                 if loaded is not None and loaded.values:
                     files.append(loaded)

@@ -29,8 +29,7 @@ def _literal_in_source(facts: FileFacts, setup: LoggingSetup, value: Any) -> boo
     """LoggingSetup keeps non-literal arguments as their source text: a value is literal if it is quoted there."""
     if not isinstance(value, str):
         return value is not None
-    lines = facts.lines.get(setup.pos.cell, [])
-    text = "\n".join(lines[setup.pos.line - 1:setup.pos.end_line])
+    text = facts.source_text(setup.pos.cell, setup.pos.line, setup.pos.end_line)
     return f'"{value}"' in text or f"'{value}'" in text
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
 
+from mldebt import probes
 from mldebt.facts.model import ConfigRead, FileFacts
 from mldebt.facts.pathexpr import normalise
 from mldebt.graph.build import CONFIG_SUFFIXES, ConfigDocs, Resolver, base_dir
@@ -74,7 +75,7 @@ def project_files(root: Path, exclude: Iterable[str] = ()) -> list[str]:
 
     spec = gitignore_spec(list(exclude)) if exclude else None
     out: list[str] = []
-    for folder, dirs, files in os.walk(root):
+    for folder, dirs, files in probes.walk(str(root)):
         rel_dir = os.path.relpath(folder, root)
         rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/")
         dirs[:] = sorted(d for d in dirs if d not in ALWAYS_EXCLUDED_DIRS and not (
@@ -83,10 +84,8 @@ def project_files(root: Path, exclude: Iterable[str] = ()) -> list[str]:
             rel = f"{rel_dir}/{name}" if rel_dir else name
             if not _interesting(name) or (spec and spec.match_file(rel)):
                 continue
-            try:
-                if os.path.getsize(os.path.join(folder, name)) > MAX_BYTES:
-                    continue
-            except OSError:
+            size = probes.size(os.path.join(folder, name))
+            if size is None or size > MAX_BYTES:
                 continue
             out.append(rel)
             if len(out) >= MAX_FILES:
@@ -211,7 +210,7 @@ def _json_line(lines: list[str], keys: tuple) -> tuple[int, int]:
 def locate(root: Path, rel: str, keys: tuple) -> tuple[int, int]:
     """(1-based line, number of leading keys found) of a key path in a config file, by scanning its text."""
     try:
-        lines = (root / rel).read_text(encoding="utf-8", errors="replace").splitlines()
+        lines = probes.read_text(str(root / rel), errors="replace").splitlines()
     except OSError:
         return 1, 0
     kind = fmt_of(rel)
@@ -250,7 +249,7 @@ class SettingsFile:
 def load_settings(root: Path, docs: ConfigDocs, rel: str) -> SettingsFile | None:
     if fmt_of(rel) == "env":
         try:
-            text = (root / rel).read_text(encoding="utf-8", errors="replace")
+            text = probes.read_text(str(root / rel), errors="replace")
         except OSError:
             return None
         return SettingsFile(rel, {(name,): value for name, (value, _) in parse_env_file(text).items()})
@@ -387,7 +386,7 @@ def env_definitions(root: Path, files: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for rel in files:
         try:
-            text = (root / rel).read_text(encoding="utf-8", errors="replace")
+            text = probes.read_text(str(root / rel), errors="replace")
         except OSError:
             continue
         names: set[str] = set()

@@ -165,13 +165,11 @@ class CorrectionCascade(ProjectRule):
                 if constructor.var == fit.estimator and \
                         constructor.qualname.rsplit(".", 1)[-1].startswith(kb.ENSEMBLE_CLASS_PREFIXES):
                     return True
-        lines = facts.lines.get(fit.pos.cell, [])
-        text = "\n".join(lines[fit.pos.line - 1:fit.pos.end_line])
+        text = facts.source_text(fit.pos.cell, fit.pos.line, fit.pos.end_line)
         if _PSEUDO.search(text) or _STACKING.search(text):
             return True
         for pos in facts.predicts:
-            cell_lines = facts.lines.get(pos.cell, [])
-            if _PSEUDO.search("\n".join(cell_lines[max(0, pos.line - 2):pos.end_line])):
+            if _PSEUDO.search(facts.source_text(pos.cell, pos.line - 1, pos.end_line)):
                 return True
         return False
 
@@ -180,7 +178,7 @@ class CorrectionCascade(ProjectRule):
 def _unit_trees(facts) -> list[tuple[list[str], ast.Module]]:
     """The unit's cells parsed again from the facts' source lines (only for the few fits in question)."""
     trees = []
-    for lines in facts.lines.values():
+    for lines in facts.source_cells().values():
         code, _, cell_magic = mask_cell("\n".join(lines))
         if cell_magic is not None:
             continue
@@ -213,7 +211,7 @@ def is_residual_boosting(facts, fit) -> bool:
     (or `resid -= lr * m.predict(X)`), `m` fitted on X, and this fit on X too. That is gradient boosting
     written by hand: one additive model for one target, not a correction for a different problem."""
     trees = _unit_trees(facts)
-    lines = facts.lines.get(fit.pos.cell)
+    lines = facts.source_cells().get(fit.pos.cell)
     target = x_text = None
     fitted_on: dict[str, set[str]] = {}
     for cell_lines, tree in trees:

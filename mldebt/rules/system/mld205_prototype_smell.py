@@ -11,6 +11,7 @@ import shlex
 from typing import Iterable
 
 from mldebt import knowledge as kb
+from mldebt import probes
 from mldebt.facts.model import FileFacts, Finding, Pos
 from mldebt.rules.base import Example, ProjectContext, ProjectRule
 from mldebt.sources.discovery import ALWAYS_EXCLUDED_DIRS, kind_of
@@ -153,8 +154,8 @@ class PrototypeSmell(ProjectRule):
     def _is_export(self, project: ProjectContext, target: str, cache: dict[str, bool]) -> bool:
         if target not in cache:
             try:
-                with open(os.path.join(project.root, target), encoding="utf-8", errors="replace") as handle:
-                    cache[target] = looks_exported(handle.read(200_000))
+                cache[target] = looks_exported(probes.read_text(os.path.join(project.root, target), errors="replace",
+                                                                limit=200_000))
             except OSError:
                 cache[target] = False
         return cache[target]
@@ -172,8 +173,7 @@ class PrototypeSmell(ProjectRule):
             export = bool(target) and target.endswith(".py") and self._is_export(project, target, exports)
             if not (notebook or export):
                 continue
-            lines = facts.lines.get(event.pos.cell, [])
-            line = lines[event.pos.line - 1] if 0 < event.pos.line <= len(lines) else ""
+            line = facts.source_line(event.pos.cell, event.pos.line)
             if any(tool in line for tool in kb.NOTEBOOK_TEST_TOOLS + ("pytest",)):
                 continue
             site = sites.setdefault((event.pos.cell, event.pos.line, event.pos.column), (event.pos, event.api, []))
@@ -217,8 +217,7 @@ class PrototypeSmell(ProjectRule):
     def _declared(self, project: ProjectContext) -> Iterable[Finding]:
         for rel in _pipeline_files(project.root):
             try:
-                with open(os.path.join(project.root, rel), encoding="utf-8", errors="replace") as handle:
-                    text = handle.read(1_000_000)
+                text = probes.read_text(os.path.join(project.root, rel), errors="replace", limit=1_000_000)
             except OSError:
                 continue
             name = rel.rsplit("/", 1)[-1]
@@ -263,7 +262,7 @@ class PrototypeSmell(ProjectRule):
 def _pipeline_files(root: str) -> list[str]:
     """Makefiles, dvc.yaml, Dockerfiles, Procfiles and shell scripts under `root` (sorted, bounded)."""
     found: list[str] = []
-    for folder, dirs, files in os.walk(root):
+    for folder, dirs, files in probes.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in ALWAYS_EXCLUDED_DIRS and not d.startswith("."))
         rel_folder = os.path.relpath(folder, root)
         for name in sorted(files):

@@ -1,0 +1,193 @@
+"""What the project stage asks of the world, recorded, so its result can be reused while every answer holds.
+
+The project stage (graph build and project rules) depends on more than the facts of the scanned files:
+dvc.yaml, Makefiles and config documents it reads, whether a data file exists, which folders hold which
+files, and a few source lines it looks at again. Each of those questions goes through this module. While a
+`Recorder` is active it notes every question with its answer; `still_true` asks them all again. When every
+answer is unchanged (and every file's facts are, see `mldebt.project_memo`) the stored findings are what a
+fresh run would compute, so a warm or pre-commit run skips the stage entirely.
+
+Within one recording a question is answered once (a folder listed by the graph build is not listed again by
+MLD205), which also keeps the stage consistent if the tree changes while it runs.
+
+Outside a recording these functions just answer. `tests/test_project_memo.py` runs the project stage with
+every other way to touch the file system blocked, so a new rule cannot bypass this module unnoticed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from contextlib import contextmanager
+from typing import Iterator
+
+# (kind, path) -> answer; kinds: exists, isfile, size, read, list. Lines: ("lines", path, cell, first, last).
+Answers = dict
+
+_current: "Recorder | None" = None
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.answers: Answers = {}
+        self.texts: dict[tuple, tuple[str, bytes | None]] = {}  # read key -> (digest, bytes), for this run only
+
+
+def recording() -> "Recorder | None":
+    return _current
+
+
+@contextmanager
+def record(recorder: Recorder | None = None) -> Iterator[Recorder]:
+    """Record every question asked inside the block (nested blocks share the outer recorder's answers)."""
+    global _current
+    outer = _current
+    rec = recorder or outer or Recorder()
+    _current = rec
+    try:
+        yield rec
+    finally:
+        _current = outer
+
+
+def _ask(kind: str, path: str, compute):
+    rec = _current
+    if rec is None:
+        return compute(path)
+    key = (kind, path)
+    if key in rec.answers:
+        return rec.answers[key]
+    answer = rec.answers[key] = compute(path)
+    return answer
+
+
+# ------------------------------------------------------------------------------------------- questions
+def _exists(path: str) -> bool:
+    return os.path.exists(path)
+
+
+def _isfile(path: str) -> bool:
+    return os.path.isfile(path)
+
+
+def _size(path: str) -> int | None:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return None
+
+
+def _read(path: str, limit: int | None = None) -> tuple[str, bytes | None]:
+    """(sha1 or an error marker, the first `limit` bytes or all). Only the digest is kept as the answer."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read() if limit is None else handle.read(limit)
+    except OSError as exc:
+        return f"error:{exc.errno}", None
+    return hashlib.sha1(data).hexdigest(), data
+
+
+def _listing(path: str) -> tuple | None:
+    """Sorted (name, is_dir, is_symlink) of a folder, as `os.walk` classifies entries; None if unlistable."""
+    try:
+        with os.scandir(path) as it:
+            entries = []
+            for entry in it:
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                try:
+                    is_link = entry.is_symlink()
+                except OSError:
+                    is_link = False
+                entries.append((entry.name, is_dir, is_link))
+    except OSError:
+        return None
+    entries.sort()
+    return tuple(entries)
+
+
+def exists(path: str) -> bool:
+    return _ask("exists", path, _exists)
+
+
+def is_file(path: str) -> bool:
+    return _ask("isfile", path, _isfile)
+
+
+def size(path: str) -> int | None:
+    """The size in bytes, None if it cannot be read."""
+    return _ask("size", path, _size)
+
+
+def read_bytes(path: str, limit: int | None = None) -> bytes:
+    """The file's bytes (the first `limit` of them); raises OSError as `open` would (a failure is an answer
+    too)."""
+    rec = _current
+    key = ("read", path) if limit is None else ("read", path, limit)
+    if rec is not None and key in rec.texts:
+        digest, data = rec.texts[key]
+    else:
+        digest, data = _read(path, limit)
+        if rec is not None:
+            rec.answers[key] = digest
+            rec.texts[key] = (digest, data)
+    if data is None:
+        code = digest.split(":", 1)[1]
+        raise OSError(int(code) if code.isdigit() else 0, f"cannot read {path}")
+    return data
+
+
+def read_text(path: str, errors: str = "strict", limit: int | None = None) -> str:
+    """The file decoded as UTF-8 with universal newlines, as `Path.read_text(encoding="utf-8")`; raises
+    OSError or UnicodeDecodeError like it. `limit`: at most that many characters (then read with an
+    `errors` handler, since the cut may split a character)."""
+    data = read_bytes(path, None if limit is None else limit * 4)
+    text = data.decode("utf-8", errors=errors).replace("\r\n", "\n").replace("\r", "\n")
+    return text[:limit] if limit is not None else text
+
+
+def walk(top: str) -> Iterator[tuple[str, list[str], list[str]]]:
+    """`os.walk(top)` (top-down, symlinked folders listed but not entered, unlistable folders skipped) with
+    names sorted; prune by assigning to the yielded dirs list in place, as with os.walk."""
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        listing = _ask("list", folder, _listing)
+        if listing is None:
+            continue
+        dirs = [name for name, is_dir, _ in listing if is_dir]
+        files = [name for name, is_dir, _ in listing if not is_dir]
+        links = {name for name, is_dir, is_link in listing if is_dir and is_link}
+        yield folder, dirs, files
+        stack.extend(os.path.join(folder, d) for d in reversed(dirs) if d not in links)
+
+
+def note_lines(path: str, cell, first: int, last: int, text: str) -> None:
+    """Record that source lines `first..last` of a cell of `path` were read, and what they said."""
+    rec = _current
+    if rec is not None:
+        rec.answers[("lines", path, cell, first, last)] = text
+
+
+# ------------------------------------------------------------------------------------------- replay
+_COMPUTE = {"exists": _exists, "isfile": _isfile, "size": _size, "list": _listing,
+            "read": lambda path, limit=None: _read(path, limit)[0]}
+
+
+def still_true(answers: Answers, lines_now) -> bool:
+    """Whether every recorded question still gets its recorded answer. `lines_now(path, cell, first, last)`
+    gives source lines as the current facts have them (None when that file's content is unchanged, so its
+    lines are too)."""
+    for key, answer in answers.items():
+        kind = key[0]
+        if kind == "lines":
+            current = lines_now(*key[1:])
+            if current is not None and current != answer:
+                return False
+            continue
+        compute = _COMPUTE.get(kind)
+        if compute is None or compute(*key[1:]) != answer:
+            return False
+    return True
