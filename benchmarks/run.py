@@ -112,6 +112,17 @@ def measure(label: str, cmd: list[str], repeat: int, before=None, cwd: Path | No
     return result
 
 
+def ruff_binary() -> str | None:
+    """The ruff binary itself. `ruff` on PATH may be a wrapper (a pyenv shim is a bash script that adds
+    about 50 ms to every run), which would flatter mldebt; the ruff package knows where its binary is."""
+    try:
+        from ruff.__main__ import find_ruff_bin
+
+        return str(find_ruff_bin())
+    except (ImportError, FileNotFoundError):
+        return shutil.which("ruff")
+
+
 def ruff_files(root: Path, ruff: list[str]) -> int:
     out = subprocess.run([*ruff, "check", "--isolated", "--show-files", str(root)],
                          capture_output=True, text=True, check=False).stdout
@@ -273,11 +284,12 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/mldebt-bench"))
     parser.add_argument("--output", type=Path, help="write the Markdown here too")
     parser.add_argument("--keep", action="store_true", help="keep the generated projects")
-    parser.add_argument("--ruff", default="ruff", help="the ruff executable")
+    parser.add_argument("--ruff", help="the ruff executable (default: the ruff binary installed for this Python)")
     args = parser.parse_args()
-    ruff = [args.ruff]
-    if shutil.which(args.ruff) is None:
-        sys.exit(f"{args.ruff} not found: pip install ruff (or pip install -e '.[bench]')")
+    found = args.ruff or ruff_binary()
+    if found is None or shutil.which(found) is None:
+        sys.exit(f"{found or 'ruff'} not found: pip install ruff (or pip install -e '.[bench]')")
+    ruff = [found]
     facts = machine_facts(ruff)
     code = snapshot(args.workdir)
     version = measure("mldebt --version", [sys.executable, "-m", "mldebt.cli", "--version"], max(5, args.repeat),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mldebt import probes
+from mldebt.cache import LazyFacts
 from mldebt.config import Config, find_config
 from mldebt.facts.model import FileFacts, Finding, Pos
 from mldebt.parallel import gc_paused, gc_tuned
@@ -26,7 +27,7 @@ class Scan:
     root: Path
     config: Config
     files: list[str]
-    facts: dict[str, FileFacts]
+    facts: LazyFacts  # Mapping[str, FileFacts]; `facts.outcome(rel)` without loading the facts
     problems: list[tuple[str, str]]
     elapsed: float = 0.0
     cache_hits: int = 0
@@ -67,35 +68,49 @@ class CheckResult:
 
 
 def _analyse_all(root: Path, files: list[str], config: Config, jobs: int | None,
-                 use_cache: bool) -> tuple[dict, int, dict | None]:
-    """Facts for every file, in file order: from the cache where unchanged (not even read), else analysed
-    over all cores (see `mldebt.parallel`); the number of cache hits; the files' identities for
-    `mldebt.project_memo` (None when some file could not be cached)."""
+                 use_cache: bool) -> tuple[LazyFacts, int, dict | None]:
+    """Facts for every file, in file order: from the cache where unchanged (neither read nor unpickled until
+    used, see `LazyFacts`), else analysed over all cores (see `mldebt.parallel`); the number of cache hits;
+    the files' identities for `mldebt.project_memo` (None when some file could not be cached)."""
     from mldebt.cache import FactsCache
     from mldebt.parallel import analyse_files
 
-    found: dict[str, FileFacts] = {}
+    loaded: dict[str, FileFacts] = {}
+    stored: dict[str, tuple[bytes, bytes]] = {}
     todo: list[str] = []
     with gc_paused():
         cache = FactsCache(root, config.extraction_digest()) if use_cache else None
         for rel in files:
             cached = cache.get(rel) if cache else None
             if cached is not None:
-                found[rel] = cached
+                stored[rel] = cached
             else:
                 todo.append(rel)
-    for rel, (facts, (blob, stat, digest, cacheable, view)) in zip(todo, analyse_files(
-            str(root), todo, config, jobs, cache is not None)):
-        found[rel] = facts
-        if cache and cacheable:
-            cache.put(rel, blob, stat, digest, view)
+
+    def analyse(names: list[str]) -> None:
+        for rel, (facts, (blobs, stat, digest, cacheable, view)) in zip(names, analyse_files(
+                str(root), names, config, jobs, cache is not None)):
+            loaded[rel] = facts
+            if cache and cacheable:
+                cache.put(rel, blobs, stat, digest, view)
+
+    def reanalyse(rel: str) -> FileFacts:  # a stored entry that does not unpickle to this file's facts
+        if cache:
+            cache.forget(rel)
+        analyse([rel])
+        if cache:
+            cache.save(set(files))
+        return loaded[rel]
+
+    analyse(todo)
     identities = None
     if cache:
         cache.save(set(files))
         identities = {rel: cache.identity(rel) for rel in files}
         if None in identities.values():
             identities = None
-    return {rel: found[rel] for rel in files}, len(files) - len(todo), identities
+    facts = LazyFacts(files, loaded, stored, reanalyse, cache.forget if cache else (lambda rel: None))
+    return facts, len(files) - len(todo), identities
 
 
 @gc_tuned()
@@ -208,11 +223,11 @@ def check(paths: list[str | Path] | None = None, config: Config | None = None, s
     s = scan(paths, config, jobs, use_cache)
     rule_ids = selected_rules(s.config, select, ignore)
     raw: list[Finding] = []
-    for facts in s.facts.values():
-        raw.extend(f for f in facts.findings if f.rule in rule_ids)
     targets = [Path(p) for p in (paths or ["."])]
     file_targets = {t.resolve().relative_to(s.root).as_posix() for t in targets
                     if t.is_file() and t.resolve().is_relative_to(s.root)}
+    for rel in (sorted(file_targets & set(s.files)) if file_targets else s.files):  # only shown files' findings
+        raw.extend(f for f in s.facts.outcome(rel).findings if f.rule in rule_ids)
     raw.extend(_project_findings_reused(s, rule_ids, frozenset(file_targets) if file_targets else None, use_cache))
     for rel, reason in s.problems:
         if "MLD001" in rule_ids and kind_of(rel):
@@ -223,12 +238,11 @@ def check(paths: list[str | Path] | None = None, config: Config | None = None, s
             by_path.setdefault(finding.path, []).append(finding)
     kept: list[Finding] = []
     for path, found in by_path.items():
-        facts = s.facts.get(path)
-        directives = facts.suppressions if facts else []
+        directives = s.facts.outcome(path).suppressions if path in s.facts else []
         remaining, used = apply(found, directives)
         kept.extend(remaining)
     if "MLD002" in rule_ids:
-        kept.extend(f for f in _unused_suppressions(s, by_path, rule_ids)
+        kept.extend(f for f in _unused_suppressions(s, by_path, rule_ids, file_targets or None)
                     if not _per_file_ignored(s.config, f))  # per-file-ignores cover MLD002 too
     if file_targets:
         kept = [f for f in kept if f.path in file_targets]
@@ -247,12 +261,15 @@ def check(paths: list[str | Path] | None = None, config: Config | None = None, s
     return CheckResult(s, kept, hidden, rule_ids, sorted(file_targets) if file_targets else None)
 
 
-def _unused_suppressions(s: Scan, by_path: dict[str, list[Finding]], rule_ids: list[str]) -> list[Finding]:
+def _unused_suppressions(s: Scan, by_path: dict[str, list[Finding]], rule_ids: list[str],
+                         shown: set[str] | None = None) -> list[Finding]:
     from mldebt.suppress import apply
 
     out = []
     for path in sorted(s.facts):
-        directives = s.facts[path].suppressions
+        if shown is not None and path not in shown:
+            continue
+        directives = s.facts.outcome(path).suppressions
         if not directives:
             continue
         _, used = apply(list(by_path.get(path, [])), directives)

@@ -5,8 +5,10 @@ Layout, under `.mldebt_cache/` at the project root (with a `.gitignore` of `*` a
 
     <version>-<code digest>-<config digest>/shard-NN.pickle
 
-A file's entry lives in shard crc32(path) % SHARDS: `(mtime_ns, size, sha1, recorded_ns, facts pickle, view
-digest)` (the view digest: see `mldebt.project_memo`).
+A file's entry lives in shard crc32(path) % SHARDS: `(mtime_ns, size, sha1, recorded_ns, view digest, crc32,
+facts pickle, outcome pickle)` (the view digest: see `mldebt.project_memo`; the outcome: `FileOutcome`, what
+a check needs when the project stage is reused). Pickles are unpickled only when used (`LazyFacts`); the
+crc32 catches a corrupt entry at lookup, before anything relies on it.
 Shards, not one file per source: a warm scan of 10,000 files reads 32 files instead of 10,000, a first
 scan writes 32, and a pre-commit run that changed one file rewrites one.
 
@@ -29,12 +31,13 @@ import shutil
 import tempfile
 import time
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
 
 from mldebt import __version__
 
 CACHE_DIR = ".mldebt_cache"
-MAGIC = b"mldebt-cache-3\n"
+MAGIC = b"mldebt-cache-4\n"
 SHARDS = 32
 KEEP_GENERATIONS = 3  # cache folders of other versions/configs kept besides the current one
 RACY_NS = 2_000_000_000  # mtimes this close to the recording time are not trusted (coarse clocks)
@@ -43,7 +46,8 @@ _CACHEDIR_TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# created by mlde
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
-Entry = tuple  # (mtime_ns, size, sha1 hex or None, recorded_ns, facts pickle bytes, view digest)
+# (mtime_ns, size, sha1 hex or None, recorded_ns, view digest, crc32 of the two pickles, facts pickle, outcome pickle)
+Entry = tuple
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -176,10 +180,8 @@ class FactsCache:
             return None
         return st.st_mtime_ns, st.st_size
 
-    def get(self, rel: str):
-        """The cached `FileFacts` of `rel` if its content is unchanged, else None."""
-        from mldebt.facts.model import FileFacts
-
+    def get(self, rel: str) -> tuple[bytes, bytes] | None:
+        """(facts pickle, outcome pickle) of `rel` if its content is unchanged, else None."""
         shard = self.entries[shard_of(rel)]
         entry = shard.get(rel)
         if entry is None:
@@ -187,7 +189,7 @@ class FactsCache:
         stat = self._stat(rel)
         if stat is None:
             return None
-        mtime, size, digest, recorded, blob, view = entry
+        mtime, size, digest, recorded, view, crc, blob, outcome = entry
         if (mtime, size) != stat or mtime + RACY_NS >= recorded:
             if digest is None:  # recorded without a hash (skipped for size): only the stat counts
                 return None
@@ -199,30 +201,34 @@ class FactsCache:
             if current != digest:
                 return None
             if (mtime, size) != stat:
-                shard[rel] = (stat[0], stat[1], digest, recorded, blob, view)
+                shard[rel] = (stat[0], stat[1], digest, recorded, view, crc, blob, outcome)
                 self.dirty.add(shard_of(rel))
-        try:
-            facts = safe_loads(blob)
-        except Exception:
-            facts = None
-        if not isinstance(facts, FileFacts) or facts.path != rel:
+        if zlib.crc32(outcome, zlib.crc32(blob)) != crc:  # truncated or corrupt
             del shard[rel]
             self.dirty.add(shard_of(rel))
             return None
         self.identities[rel] = (_content_id(digest, stat), view)
-        return facts
+        return blob, outcome
+
+    def forget(self, rel: str) -> None:
+        """Drop an entry found unusable after lookup (`LazyFacts`); the next save writes its shard."""
+        if self.entries[shard_of(rel)].pop(rel, None) is not None:
+            self.dirty.add(shard_of(rel))
 
     def identity(self, rel: str) -> tuple[str, str] | None:
         """(content id, view digest) of a file this cache served or was given, for `mldebt.project_memo`."""
         return self.identities.get(rel)
 
     # ---------------------------------------------------------------- writing
-    def put(self, rel: str, blob: bytes, stat: tuple[int, int] | None, digest: str | None, view: str) -> None:
-        """Remember the pickled facts of `rel`, analysed from content with this stat and digest."""
+    def put(self, rel: str, blobs: tuple[bytes, bytes], stat: tuple[int, int] | None, digest: str | None,
+            view: str) -> None:
+        """Remember the pickled facts and outcome of `rel`, analysed from content with this stat and digest."""
         if stat is None:
             return
         number = shard_of(rel)
-        self.entries[number][rel] = (stat[0], stat[1], digest, time.time_ns(), blob, view)
+        blob, outcome = blobs
+        self.entries[number][rel] = (stat[0], stat[1], digest, time.time_ns(), view,
+                                     zlib.crc32(outcome, zlib.crc32(blob)), blob, outcome)
         self.identities[rel] = (_content_id(digest, stat), view)
         self.dirty.add(number)
 
@@ -273,6 +279,71 @@ def _content_id(digest: str | None, stat: tuple[int, int]) -> str:
 
 
 def _valid_entry(entry: object) -> bool:
-    return (isinstance(entry, tuple) and len(entry) == 6 and isinstance(entry[0], int) and isinstance(entry[1], int)
+    return (isinstance(entry, tuple) and len(entry) == 8 and isinstance(entry[0], int) and isinstance(entry[1], int)
             and (entry[2] is None or isinstance(entry[2], str)) and isinstance(entry[3], int)
-            and isinstance(entry[4], bytes) and isinstance(entry[5], str))
+            and isinstance(entry[4], str) and isinstance(entry[5], int) and isinstance(entry[6], bytes)
+            and isinstance(entry[7], bytes))
+
+
+class LazyFacts(Mapping):
+    """Every scanned file's `FileFacts`, in file order, unpickled from the cache on first use.
+
+    A check whose project result is reused (`mldebt.project_memo`) needs only each file's `FileOutcome`
+    (`outcome`), so a warm run loads no facts at all. Anything stored that does not unpickle to this
+    file's data (a planted or foreign entry that passed the crc) is analysed again instead, never trusted."""
+
+    def __init__(self, files: list[str], loaded: dict, stored: dict[str, tuple[bytes, bytes]], reanalyse, forget):
+        self._files = files
+        self._loaded = loaded
+        self._stored = stored
+        self._reanalyse = reanalyse
+        self._forget = forget
+
+    def __getitem__(self, rel: str):
+        found = self._loaded.get(rel)
+        if found is None:
+            if rel not in self._stored:
+                raise KeyError(rel)
+            found = self._load(rel, 0)
+            if found is None:
+                found = self._redo(rel)
+            self._loaded[rel] = found
+        return found
+
+    def __iter__(self):
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def __contains__(self, rel) -> bool:
+        return rel in self._loaded or rel in self._stored
+
+    def outcome(self, rel: str):
+        """The file's `FileOutcome`, without loading its facts when they are still pickled."""
+        from mldebt.facts.model import FileOutcome
+
+        facts = self._loaded.get(rel)
+        if facts is not None:
+            return facts.outcome()
+        found = self._load(rel, 1)
+        if not isinstance(found, FileOutcome):
+            return self[rel].outcome()
+        return found
+
+    def _load(self, rel: str, which: int):
+        from mldebt.facts.model import FileFacts, FileOutcome
+
+        try:
+            value = safe_loads(self._stored[rel][which])
+        except Exception:
+            return None
+        expected = FileFacts if which == 0 else FileOutcome
+        if not isinstance(value, expected) or (which == 0 and value.path != rel):
+            return None
+        return value
+
+    def _redo(self, rel: str):
+        self._forget(rel)
+        self._stored.pop(rel, None)
+        return self._reanalyse(rel)

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 MIN_FILES_FOR_POOL = 16  # below this a pool's start-up and pickling cost more than it saves
 
-# (pickled facts or None, (mtime_ns, size) or None, sha1 or None, cacheable, view digest or None)
+# ((facts pickle, outcome pickle) or None, (mtime_ns, size) or None, sha1 or None, cacheable, view digest or None)
 Result = tuple
 
 
@@ -85,16 +85,21 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _analyse(root: str, rel: str, config, want_blob: bool) -> tuple[object, Result]:
+def _analyse(root: str, rel: str, config, want_blob: bool, in_worker: bool = False) -> tuple[object, Result]:
+    """Analyse one file; with `want_blob`, also what the cache stores of it. A worker always sends the facts
+    pickled (how they travel to the parent), as (facts pickle, None) when the cache is off."""
     from mldebt.analysis import analyse_for_cache
     from mldebt.sources.discovery import kind_of
 
     facts, stat, digest, cacheable = analyse_for_cache(root, rel, kind_of(rel) or "script", config)
     if not want_blob:
-        return facts, (None, stat, digest, cacheable, None)
+        blobs = (pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL), None) if in_worker else None
+        return facts, (blobs, stat, digest, cacheable, None)
     from mldebt.project_memo import view_digest
 
-    return facts, (pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL), stat, digest, cacheable, view_digest(facts))
+    blobs = (pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL),
+             pickle.dumps(facts.outcome(), protocol=pickle.HIGHEST_PROTOCOL))
+    return facts, (blobs, stat, digest, cacheable, view_digest(facts))
 
 
 def _worker_init(readers: dict, writers: dict) -> None:
@@ -108,9 +113,8 @@ def _worker_init(readers: dict, writers: dict) -> None:
 
 
 def _worker_task(args) -> Result:
-    root, rel, config = args
-    _, result = _analyse(root, rel, config, True)
-    return result
+    root, rel, config, want_blob = args
+    return _analyse(root, rel, config, want_blob, in_worker=True)[1]
 
 
 def analyse_files(root: str, files: list[str], config, jobs: int | None, want_blobs: bool) -> list[tuple[object, Result]]:
@@ -118,13 +122,13 @@ def analyse_files(root: str, files: list[str], config, jobs: int | None, want_bl
     return each result pickled (what the cache stores) and its view digest (`mldebt.project_memo`)."""
     jobs = jobs or default_jobs()
     if jobs > 1 and len(files) >= MIN_FILES_FOR_POOL:
-        pooled = _pool_map(root, files, config, jobs)
+        pooled = _pool_map(root, files, config, jobs, want_blobs)
         if pooled is not None:
-            return [(pickle.loads(r[0]), r if want_blobs else (None, *r[1:])) for r in pooled]
+            return [(pickle.loads(r[0][0]), r if want_blobs else (None, *r[1:])) for r in pooled]
     return [_analyse(root, rel, config, want_blobs) for rel in files]
 
 
-def _pool_map(root: str, files: list[str], config, jobs: int) -> list[Result] | None:
+def _pool_map(root: str, files: list[str], config, jobs: int, want_blobs: bool) -> list[Result] | None:
     """Analyse in a process pool; None when no pool can be started or a worker died (the caller then
     analyses in this process: a file that crashes a worker is reported, not lost)."""
     import multiprocessing
@@ -141,7 +145,7 @@ def _pool_map(root: str, files: list[str], config, jobs: int) -> list[Result] | 
     try:
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init,
                                  initargs=(dict(config.readers), dict(config.writers))) as pool:
-            return list(pool.map(_worker_task, [(root, rel, config) for rel in files], chunksize=chunk))
+            return list(pool.map(_worker_task, [(root, rel, config, want_blobs) for rel in files], chunksize=chunk))
     except (OSError, ImportError, BrokenProcessPool, pickle.PicklingError):
         # no semaphores or fork here (some sandboxes and serverless runtimes), or a worker was killed
         return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import builtins
 import os
 import pickle
+import zlib
 import time
 from pathlib import Path
 
@@ -139,12 +140,17 @@ def test_damaged_shard_is_ignored_and_rebuilt(root, damage):
     _expect_rebuilt(root, cold)
 
 
+def _with_facts(entry: tuple, blob: bytes) -> tuple:
+    """A cache entry whose facts pickle is `blob`, with a matching checksum (as a planted entry would have)."""
+    return entry[:5] + (zlib.crc32(entry[7], zlib.crc32(blob)), blob, entry[7])
+
+
 def test_corrupt_facts_of_one_file_cost_only_that_file(root):
     cold = _scan(root)
     shard_path = next(p for p in _shards(root) if p.name == f"shard-{shard_of('src/train.py'):02d}.pickle")
     entries = pickle.loads(shard_path.read_bytes()[len(MAGIC):])
-    mtime, size, digest, recorded, blob, view = entries["src/train.py"]
-    entries["src/train.py"] = (mtime, size, digest, recorded, blob[: len(blob) // 3], view)
+    entry = entries["src/train.py"]
+    entries["src/train.py"] = entry[:6] + (entry[6][: len(entry[6]) // 3], entry[7])
     shard_path.write_bytes(MAGIC + pickle.dumps(entries))
     warm = _scan(root)
     assert warm.cache_hits == len(cold.files) - 1
@@ -156,7 +162,7 @@ def test_facts_stored_under_another_path_are_not_served(root):
     shard_path = next(p for p in _shards(root) if p.name == f"shard-{shard_of('src/train.py'):02d}.pickle")
     entries = pickle.loads(shard_path.read_bytes()[len(MAGIC):])
     other = pickle.dumps(cold.facts["src/prepare.py"])
-    entries["src/train.py"] = entries["src/train.py"][:4] + (other, entries["src/train.py"][5])
+    entries["src/train.py"] = _with_facts(entries["src/train.py"], other)
     shard_path.write_bytes(MAGIC + pickle.dumps(entries))
     assert _scan(root).facts["src/train.py"] == cold.facts["src/train.py"]
 
@@ -178,7 +184,7 @@ def test_planted_pickle_is_refused_not_executed(root, tmp_path):
     for shard in shards[1:]:  # a planted object in place of each file's facts...
         entries = pickle.loads(shard.read_bytes()[len(MAGIC):])
         for rel, entry in entries.items():
-            entries[rel] = entry[:4] + (pickle.dumps(_Planted(marker)), entry[5])
+            entries[rel] = _with_facts(entry, pickle.dumps(_Planted(marker)))
         shard.write_bytes(MAGIC + pickle.dumps(entries))
     shards[0].write_bytes(MAGIC + pickle.dumps(_Planted(marker)))  # ...and in place of a whole shard
     assert _scan(root).facts == cold.facts

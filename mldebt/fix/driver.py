@@ -99,7 +99,7 @@ def fixable(result) -> dict[int, str]:
     out: dict[int, str] = {}
     unplanned = []
     for path, findings in _fixable_findings(result).items():
-        facts = result.scan.facts.get(path)
+        facts = result.scan.facts.outcome(path) if path in result.scan.facts else None
         if facts is None or facts.fixable is None:
             unplanned.extend(findings)
             continue

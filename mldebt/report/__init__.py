@@ -20,7 +20,7 @@ def render_check(result, fmt: str, statistics: bool = False, stream=None) -> str
         from mldebt.report.json_format import render
 
         errors = [{"path": p, "message": m} for p, m in s.problems]
-        errors += [{"path": path, "message": note} for path, f in sorted(s.facts.items()) for note in f.notes]
+        errors += [{"path": path, "message": note} for path in sorted(s.facts) for note in s.facts.outcome(path).notes]
         return render(recs, str(s.root), len(s.files), errors)
     if fmt == "text":
         from mldebt.report import text
