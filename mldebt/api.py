@@ -128,7 +128,16 @@ def scan(paths: list[str | Path] | None = None, config: Config | None = None, jo
         knowledge.extend_from_config(config.readers, config.writers)
     only_files = all(t.is_file() for t in targets if t.exists()) and any(t.exists() for t in targets)
     walk_targets = [root] if only_files else targets
-    found = discover(root, walk_targets, config.exclude, config.respect_gitignore)
+    stored = None
+    if use_cache:
+        from mldebt.cache import FactsCache
+        from mldebt.sources.discovery import StoredDiscovery
+
+        stored = StoredDiscovery(FactsCache.folder_for(root, config.extraction_digest()), root, walk_targets,
+                                 config.exclude, config.respect_gitignore)
+        found = stored.discover()
+    else:
+        found = discover(root, walk_targets, config.exclude, config.respect_gitignore)
     if only_files:  # explicitly named files are scanned even if excluded
         for t in targets:
             rel = t.resolve().relative_to(root).as_posix() if t.resolve().is_relative_to(root) else None
@@ -136,6 +145,8 @@ def scan(paths: list[str | Path] | None = None, config: Config | None = None, jo
                 found.files.append(rel)
         found.files.sort()
     facts, hits, identities = _analyse_all(root, found.files, config, jobs, use_cache)
+    if stored is not None:
+        stored.save()  # after the facts cache made its folder
     return Scan(root, config, found.files, facts, found.problems, time.perf_counter() - started, hits, identities)
 
 

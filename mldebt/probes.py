@@ -21,10 +21,15 @@ import os
 from contextlib import contextmanager
 from typing import Iterator
 
-# (kind, path) -> answer; kinds: exists, isfile, size, read, list. Lines: ("lines", path, cell, first, last).
+# (kind, path) -> answer; kinds: exists, isfile, isdir, islink, size, read, list, folder.
+# Source lines: ("lines", path, cell, first, last).
 Answers = dict
 
 _current: "Recorder | None" = None
+
+# mldebt's own cache folder (`mldebt.cache.CACHE_DIR`) is left out of listings: no rule reads it, and the run
+# that stores a result creates it, which would otherwise change the root's listing under that very result.
+OWN_FOLDER = ".mldebt_cache"
 
 
 class Recorder:
@@ -87,12 +92,16 @@ def _read(path: str, limit: int | None = None) -> tuple[str, bytes | None]:
     return hashlib.sha1(data).hexdigest(), data
 
 
-def _listing(path: str) -> tuple | None:
-    """Sorted (name, is_dir, is_symlink) of a folder, as `os.walk` classifies entries; None if unlistable."""
+def _listing(path: str) -> tuple | str:
+    """Sorted (name, is_dir, is_symlink, is_file) of a folder's entries, classified as `os.walk` does
+    (symlinks followed; an entry that cannot be examined is neither dir nor file); or the reason it cannot be
+    listed (a str)."""
     try:
         with os.scandir(path) as it:
             entries = []
             for entry in it:
+                if entry.name == OWN_FOLDER:
+                    continue
                 try:
                     is_dir = entry.is_dir()
                 except OSError:
@@ -101,11 +110,31 @@ def _listing(path: str) -> tuple | None:
                     is_link = entry.is_symlink()
                 except OSError:
                     is_link = False
-                entries.append((entry.name, is_dir, is_link))
-    except OSError:
-        return None
+                try:
+                    is_file = not is_dir and entry.is_file()
+                except OSError as exc:
+                    is_file = f"cannot stat: {exc.strerror or exc}"
+                entries.append((entry.name, is_dir, is_link, is_file))
+    except OSError as exc:
+        return f"cannot list folder: {exc.strerror or exc}"
     entries.sort()
     return tuple(entries)
+
+
+def _folder_id(path: str) -> tuple[int, int] | str:
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        return f"cannot read folder: {exc.strerror or exc}"
+    return st.st_dev, st.st_ino
+
+
+def _isdir(path: str) -> bool:
+    return os.path.isdir(path)
+
+
+def _islink(path: str) -> bool:
+    return os.path.islink(path)
 
 
 def exists(path: str) -> bool:
@@ -114,6 +143,24 @@ def exists(path: str) -> bool:
 
 def is_file(path: str) -> bool:
     return _ask("isfile", path, _isfile)
+
+
+def is_dir(path: str) -> bool:
+    return _ask("isdir", path, _isdir)
+
+
+def is_link(path: str) -> bool:
+    return _ask("islink", path, _islink)
+
+
+def listing(path: str) -> tuple | str:
+    """A folder's entries as (name, is_dir, is_symlink, is_file), sorted; a str saying why it cannot be listed."""
+    return _ask("list", path, _listing)
+
+
+def folder_id(path: str) -> tuple[int, int] | str:
+    """(st_dev, st_ino) of a folder, to notice a folder reached twice; a str saying why it cannot be read."""
+    return _ask("folder", path, _folder_id)
 
 
 def size(path: str) -> int | None:
@@ -154,12 +201,12 @@ def walk(top: str) -> Iterator[tuple[str, list[str], list[str]]]:
     stack = [top]
     while stack:
         folder = stack.pop()
-        listing = _ask("list", folder, _listing)
-        if listing is None:
+        entries = listing(folder)
+        if isinstance(entries, str):
             continue
-        dirs = [name for name, is_dir, _ in listing if is_dir]
-        files = [name for name, is_dir, _ in listing if not is_dir]
-        links = {name for name, is_dir, is_link in listing if is_dir and is_link}
+        dirs = [name for name, is_dir, _, _ in entries if is_dir]
+        files = [name for name, is_dir, _, _ in entries if not is_dir]
+        links = {name for name, is_dir, is_link, _ in entries if is_dir and is_link}
         yield folder, dirs, files
         stack.extend(os.path.join(folder, d) for d in reversed(dirs) if d not in links)
 
@@ -172,7 +219,8 @@ def note_lines(path: str, cell, first: int, last: int, text: str) -> None:
 
 
 # ------------------------------------------------------------------------------------------- replay
-_COMPUTE = {"exists": _exists, "isfile": _isfile, "size": _size, "list": _listing,
+_COMPUTE = {"exists": _exists, "isfile": _isfile, "isdir": _isdir, "islink": _islink, "size": _size,
+            "list": _listing, "folder": _folder_id,
             "read": lambda path, limit=None: _read(path, limit)[0]}
 
 

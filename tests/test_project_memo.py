@@ -253,6 +253,15 @@ def test_probes_record_and_replay(tmp_path):
     assert not probes.still_true(rec.answers, lambda *a: None)
 
 
+def test_listings_leave_out_only_the_cache_folder(tmp_path):
+    from mldebt.cache import CACHE_DIR
+
+    assert probes.OWN_FOLDER == CACHE_DIR
+    (tmp_path / CACHE_DIR).mkdir()
+    (tmp_path / "a.py").write_text("")
+    assert [e[0] for e in probes.listing(str(tmp_path))] == ["a.py"]
+
+
 def test_walk_matches_os_walk(tmp_path):
     for rel in ["a/b/c.txt", "a/d.txt", "e/f/g/h.txt", "top.txt"]:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -287,3 +296,49 @@ def test_a_reused_check_loads_no_facts(demo, monkeypatch):
         render_check(result, fmt)
     assert loaded == []
     assert _shown(result.findings) == _fresh([demo])
+
+
+# ------------------------------------------------------------------ stored discovery
+@pytest.mark.parametrize("change", [
+    "add a notebook", "delete a script", "ignore a folder", "unignore a file", "make a folder a venv",
+    "add a nested .gitignore", "replace a file by a folder", "dangling link",
+])
+def test_stored_discovery_follows_the_tree(demo, monkeypatch, change):
+    from mldebt.sources import discovery
+
+    walks = []
+    original = discovery.discover
+
+    def spy(*args, **kwargs):
+        walks.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(discovery, "discover", spy)
+    for _ in range(2):  # the first run stores the walk, the second reuses it
+        first = api.scan([str(demo)], jobs=1)
+    assert len(walks) == 1
+    if change == "add a notebook":
+        (demo / "notebooks" / "new.ipynb").write_text((demo / "notebooks" / "explore.ipynb").read_text())
+    elif change == "delete a script":
+        (demo / "jobs" / "score.py").unlink()
+    elif change == "ignore a folder":
+        _append(demo / ".gitignore", "\njobs/\n") if (demo / ".gitignore").exists() else \
+            (demo / ".gitignore").write_text("jobs/\n")
+    elif change == "unignore a file":
+        (demo / ".gitignore").write_text("*.ipynb\n")
+        api.scan([str(demo)], jobs=1)
+        (demo / ".gitignore").write_text("*.ipynb\n!notebooks/report.ipynb\n")
+    elif change == "make a folder a venv":
+        (demo / "jobs" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    elif change == "add a nested .gitignore":
+        (demo / "src" / ".gitignore").write_text("train.py\n")
+    elif change == "replace a file by a folder":
+        (demo / "run_all.py").unlink()
+        (demo / "run_all.py").mkdir()
+        (demo / "run_all.py" / "inner.py").write_text("print(1)\n")
+    else:
+        os.symlink(demo / "missing.py", demo / "src" / "gone.py")
+    cached = api.scan([str(demo)], jobs=1)
+    fresh = api.scan([str(demo)], jobs=1, use_cache=False)
+    assert (cached.files, cached.problems) == (fresh.files, fresh.problems)
+    assert cached.files != first.files or cached.problems != first.problems

@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mldebt import probes
+
 ALWAYS_EXCLUDED_DIRS = frozenset({
     ".git", ".hg", ".svn", ".ipynb_checkpoints", "__pycache__", ".mldebt_cache", ".venv", "venv", "env",
     ".env", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", "node_modules",
@@ -43,7 +45,7 @@ def gitignore_spec(lines: list[str]):
 
 
 def _is_venv(folder: Path) -> bool:
-    return (folder / "pyvenv.cfg").is_file() or (folder / "conda-meta").is_dir()
+    return probes.is_file(str(folder / "pyvenv.cfg")) or probes.is_dir(str(folder / "conda-meta"))
 
 
 class _Ignore:
@@ -55,10 +57,10 @@ class _Ignore:
         self.specs: dict[str, object] = {}
 
     def load_dir(self, rel_dir: str, folder: Path) -> None:
-        gitignore = folder / ".gitignore"
-        if gitignore.is_file():
+        gitignore = str(folder / ".gitignore")
+        if probes.is_file(gitignore):
             try:
-                lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
+                lines = probes.read_text(gitignore, errors="replace").splitlines()
                 self.specs[rel_dir] = gitignore_spec(lines)
             except OSError:
                 pass
@@ -97,12 +99,10 @@ def discover(root: Path, paths: list[Path], excludes: list[str] | None = None,
             return p.absolute().as_posix()
 
     def walk(folder: Path) -> None:
-        try:
-            st = folder.stat()
-        except OSError as exc:
-            result.problems.append((rel_of(folder), f"cannot read folder: {exc.strerror or exc}"))
+        key = probes.folder_id(str(folder))
+        if isinstance(key, str):
+            result.problems.append((rel_of(folder), key))
             return
-        key = (st.st_dev, st.st_ino)
         if key in seen_dirs:
             return  # symlink loop or a folder reached twice
         seen_dirs.add(key)
@@ -110,48 +110,90 @@ def discover(root: Path, paths: list[Path], excludes: list[str] | None = None,
         rel_dir = "" if rel_dir == "." else rel_dir
         if respect_gitignore and rel_dir:
             ignore.load_dir(rel_dir, folder)
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError as exc:
-            result.problems.append((rel_dir or ".", f"cannot list folder: {exc.strerror or exc}"))
+        entries = probes.listing(str(folder))
+        if isinstance(entries, str):
+            result.problems.append((rel_dir or ".", entries))
             return
-        for entry in entries:
-            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
-            try:
-                is_dir = entry.is_dir()  # follows symlinks
-            except OSError:
-                is_dir = False
+        for name, is_dir, is_link, is_file in entries:  # is_dir follows symlinks
+            rel = f"{rel_dir}/{name}" if rel_dir else name
             if is_dir:
-                if entry.name in ALWAYS_EXCLUDED_DIRS or entry.name.endswith(".egg-info"):
+                if name in ALWAYS_EXCLUDED_DIRS or name.endswith(".egg-info"):
                     continue
-                if ignore.ignored(rel, True) or _is_venv(Path(entry.path)):
+                if ignore.ignored(rel, True) or _is_venv(folder / name):
                     continue
-                walk(Path(entry.path))
+                walk(folder / name)
                 continue
-            kind = kind_of(entry.name)
+            kind = kind_of(name)
             if kind is None or ignore.ignored(rel, False):
                 continue
-            try:
-                if not entry.is_file():
-                    if entry.is_symlink():
-                        result.problems.append((rel, "dangling symbolic link"))
-                    continue
-            except OSError as exc:
-                result.problems.append((rel, f"cannot stat: {exc.strerror or exc}"))
-                continue
-            found.add(rel)
+            if isinstance(is_file, str):  # could not be examined
+                result.problems.append((rel, is_file))
+            elif not is_file:
+                if is_link:
+                    result.problems.append((rel, "dangling symbolic link"))
+            else:
+                found.add(rel)
 
     for path in paths:
         p = path if path.is_absolute() else Path.cwd() / path
-        if p.is_dir():
+        if probes.is_dir(str(p)):
             walk(p)
-        elif p.is_file():
+        elif probes.is_file(str(p)):
             rel = rel_of(p)
             if kind_of(rel) is not None:
                 found.add(rel)
-        elif p.is_symlink():
+        elif probes.is_link(str(p)):
             result.problems.append((rel_of(p), "dangling symbolic link"))
         else:
             result.problems.append((rel_of(p), "no such file or folder"))
     result.files = sorted(found)
     return result
+
+
+class StoredDiscovery:
+    """`discover` results kept in the facts cache's folder by an earlier run, reused while every folder
+    listing, .gitignore and file test they were based on is unchanged (see `mldebt.probes`): a warm run then
+    neither matches .gitignore patterns again nor imports pathspec (about 30 ms at 2,000 files)."""
+
+    MAGIC = b"mldebt-discovery-1\n"
+
+    def __init__(self, folder: Path, root: Path, paths: list[Path], excludes: list[str] | None,
+                 respect_gitignore: bool):
+        import hashlib
+        import json
+
+        absolute = [str(p if p.is_absolute() else Path.cwd() / p) for p in paths]
+        key = hashlib.sha1(json.dumps([str(root), absolute, list(excludes or []), respect_gitignore]).encode())
+        self.path = folder / f"discovery-{key.hexdigest()[:20]}.pickle"
+        self.args = (root, paths, excludes, respect_gitignore)
+        self.fresh: tuple[dict, Discovery] | None = None
+
+    def discover(self) -> Discovery:
+        """The stored result if it still holds, else a new walk (remembered for `save`)."""
+        from mldebt.cache import safe_loads
+
+        try:
+            data = self.path.read_bytes()
+            stored = safe_loads(data[len(self.MAGIC):]) if data.startswith(self.MAGIC) else None
+        except Exception:  # missing, unreadable, corrupt, foreign: walk again
+            stored = None
+        if isinstance(stored, tuple) and len(stored) == 2 and isinstance(stored[0], dict) and \
+                isinstance(stored[1], Discovery) and probes.still_true(stored[0], lambda *key: None):
+            return stored[1]
+        with probes.record(probes.Recorder()) as recorder:
+            result = discover(*self.args)
+        self.fresh = (recorder.answers, Discovery(list(result.files), list(result.problems)))
+        return result
+
+    def save(self) -> None:
+        """Store a new walk's result, once the cache folder exists (never raises)."""
+        import pickle
+
+        from mldebt.cache import atomic_write
+
+        if self.fresh is None or not self.path.parent.is_dir():
+            return
+        try:
+            atomic_write(self.path, self.MAGIC + pickle.dumps(self.fresh, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass
