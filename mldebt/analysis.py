@@ -165,10 +165,20 @@ def analyse_file(root: str, rel: str, kind: str, config, data: bytes | None = No
 
 
 def analyse_for_cache(root: str, rel: str, kind: str, config) -> tuple[FileFacts, tuple[int, int] | None,
-                                                                        str | None, bool]:
+                                                                        str | None, bool, dict]:
     """Analyse one file and say how to cache the result: (facts, (mtime_ns, size) before reading, sha1 of
-    the bytes analysed, cacheable). Hashing the very bytes that were analysed means a file changing
-    while it is read is cached under the content it had, which the next scan's hash check catches."""
+    the bytes analysed, cacheable, what the file rules asked of other files). Hashing the very bytes that
+    were analysed means a file changing while it is read is cached under the content it had, which the
+    next scan's hash check catches. The questions (`mldebt.probes`: is there a notebook beside this
+    script?) are asked again before the cached result is reused."""
+    from mldebt import probes
+
+    with probes.record(probes.Recorder()) as recorder:
+        found = _analyse_for_cache(root, rel, kind, config)
+    return (*found, recorder.answers)
+
+
+def _analyse_for_cache(root: str, rel: str, kind: str, config):
     import hashlib
     import os
 

@@ -88,11 +88,11 @@ def _analyse_all(root: Path, files: list[str], config: Config, jobs: int | None,
                 todo.append(rel)
 
     def analyse(names: list[str]) -> None:
-        for rel, (facts, (blobs, stat, digest, cacheable, view)) in zip(names, analyse_files(
+        for rel, (facts, (blobs, stat, digest, cacheable, view, answers)) in zip(names, analyse_files(
                 str(root), names, config, jobs, cache is not None)):
             loaded[rel] = facts
             if cache and cacheable:
-                cache.put(rel, blobs, stat, digest, view)
+                cache.put(rel, blobs, stat, digest, view, answers)
 
     def reanalyse(rel: str) -> FileFacts:  # a stored entry that does not unpickle to this file's facts
         if cache:

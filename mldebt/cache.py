@@ -6,8 +6,9 @@ Layout, under `.mldebt_cache/` at the project root (with a `.gitignore` of `*` a
     <version>-<code digest>-<config digest>/shard-NN.pickle
 
 A file's entry lives in shard crc32(path) % SHARDS: `(mtime_ns, size, sha1, recorded_ns, view digest, crc32,
-facts pickle, outcome pickle)` (the view digest: see `mldebt.project_memo`; the outcome: `FileOutcome`, what
-a check needs when the project stage is reused). Pickles are unpickled only when used (`LazyFacts`); the
+facts pickle, outcome pickle, answers)` (the view digest: see `mldebt.project_memo`; the outcome: `FileOutcome`,
+what a check needs when the project stage is reused; answers: what file rules asked of other files, see
+`mldebt.probes`, asked again before the entry is reused). Pickles are unpickled only when used (`LazyFacts`); the
 crc32 catches a corrupt entry at lookup, before anything relies on it.
 Shards, not one file per source: a warm scan of 10,000 files reads 32 files instead of 10,000, a first
 scan writes 32, and a pre-commit run that changed one file rewrites one.
@@ -37,7 +38,7 @@ from pathlib import Path
 from mldebt import __version__
 
 CACHE_DIR = ".mldebt_cache"
-MAGIC = b"mldebt-cache-4\n"
+MAGIC = b"mldebt-cache-5\n"
 SHARDS = 32
 KEEP_GENERATIONS = 3  # cache folders of other versions/configs kept besides the current one
 RACY_NS = 2_000_000_000  # mtimes this close to the recording time are not trusted (coarse clocks)
@@ -46,7 +47,8 @@ _CACHEDIR_TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# created by mlde
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
-# (mtime_ns, size, sha1 hex or None, recorded_ns, view digest, crc32 of the two pickles, facts pickle, outcome pickle)
+# (mtime_ns, size, sha1 hex or None, recorded_ns, view digest, crc32 of the two pickles, facts pickle, outcome pickle,
+#  probe answers of the file rules)
 Entry = tuple
 
 
@@ -189,7 +191,7 @@ class FactsCache:
         stat = self._stat(rel)
         if stat is None:
             return None
-        mtime, size, digest, recorded, view, crc, blob, outcome = entry
+        mtime, size, digest, recorded, view, crc, blob, outcome, answers = entry
         if (mtime, size) != stat or mtime + RACY_NS >= recorded:
             if digest is None:  # recorded without a hash (skipped for size): only the stat counts
                 return None
@@ -201,12 +203,17 @@ class FactsCache:
             if current != digest:
                 return None
             if (mtime, size) != stat:
-                shard[rel] = (stat[0], stat[1], digest, recorded, view, crc, blob, outcome)
+                shard[rel] = (stat[0], stat[1], digest, recorded, view, crc, blob, outcome, answers)
                 self.dirty.add(shard_of(rel))
         if zlib.crc32(outcome, zlib.crc32(blob)) != crc:  # truncated or corrupt
             del shard[rel]
             self.dirty.add(shard_of(rel))
             return None
+        if answers:
+            from mldebt import probes
+
+            if not probes.still_true(answers, lambda *key: None):  # e.g. a notebook appeared beside the script
+                return None
         self.identities[rel] = (_content_id(digest, stat), view)
         return blob, outcome
 
@@ -221,14 +228,14 @@ class FactsCache:
 
     # ---------------------------------------------------------------- writing
     def put(self, rel: str, blobs: tuple[bytes, bytes], stat: tuple[int, int] | None, digest: str | None,
-            view: str) -> None:
+            view: str, answers: dict | None = None) -> None:
         """Remember the pickled facts and outcome of `rel`, analysed from content with this stat and digest."""
         if stat is None:
             return
         number = shard_of(rel)
         blob, outcome = blobs
         self.entries[number][rel] = (stat[0], stat[1], digest, time.time_ns(), view,
-                                     zlib.crc32(outcome, zlib.crc32(blob)), blob, outcome)
+                                     zlib.crc32(outcome, zlib.crc32(blob)), blob, outcome, answers or {})
         self.identities[rel] = (_content_id(digest, stat), view)
         self.dirty.add(number)
 
@@ -279,10 +286,10 @@ def _content_id(digest: str | None, stat: tuple[int, int]) -> str:
 
 
 def _valid_entry(entry: object) -> bool:
-    return (isinstance(entry, tuple) and len(entry) == 8 and isinstance(entry[0], int) and isinstance(entry[1], int)
+    return (isinstance(entry, tuple) and len(entry) == 9 and isinstance(entry[0], int) and isinstance(entry[1], int)
             and (entry[2] is None or isinstance(entry[2], str)) and isinstance(entry[3], int)
             and isinstance(entry[4], str) and isinstance(entry[5], int) and isinstance(entry[6], bytes)
-            and isinstance(entry[7], bytes))
+            and isinstance(entry[7], bytes) and isinstance(entry[8], dict))
 
 
 class LazyFacts(Mapping):

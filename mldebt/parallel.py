@@ -15,7 +15,8 @@ from contextlib import contextmanager
 
 MIN_FILES_FOR_POOL = 16  # below this a pool's start-up and pickling cost more than it saves
 
-# ((facts pickle, outcome pickle) or None, (mtime_ns, size) or None, sha1 or None, cacheable, view digest or None)
+# ((facts pickle, outcome pickle) or None, (mtime_ns, size) or None, sha1 or None, cacheable, view digest or None,
+#  what the analysis asked of other files: `mldebt.probes` answers)
 Result = tuple
 
 
@@ -91,15 +92,15 @@ def _analyse(root: str, rel: str, config, want_blob: bool, in_worker: bool = Fal
     from mldebt.analysis import analyse_for_cache
     from mldebt.sources.discovery import kind_of
 
-    facts, stat, digest, cacheable = analyse_for_cache(root, rel, kind_of(rel) or "script", config)
+    facts, stat, digest, cacheable, answers = analyse_for_cache(root, rel, kind_of(rel) or "script", config)
     if not want_blob:
         blobs = (pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL), None) if in_worker else None
-        return facts, (blobs, stat, digest, cacheable, None)
+        return facts, (blobs, stat, digest, cacheable, None, answers)
     from mldebt.project_memo import view_digest
 
     blobs = (pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL),
              pickle.dumps(facts.outcome(), protocol=pickle.HIGHEST_PROTOCOL))
-    return facts, (blobs, stat, digest, cacheable, view_digest(facts))
+    return facts, (blobs, stat, digest, cacheable, view_digest(facts), answers)
 
 
 def _worker_init(readers: dict, writers: dict) -> None:
@@ -118,7 +119,7 @@ def _worker_task(args) -> Result:
 
 
 def analyse_files(root: str, files: list[str], config, jobs: int | None, want_blobs: bool) -> list[tuple[object, Result]]:
-    """(facts, (blob, stat, digest, cacheable, view)) for each of `files`, in order. `want_blobs`: also
+    """(facts, (blobs, stat, digest, cacheable, view, answers)) for each of `files`, in order. `want_blobs`: also
     return each result pickled (what the cache stores) and its view digest (`mldebt.project_memo`)."""
     jobs = jobs or default_jobs()
     if jobs > 1 and len(files) >= MIN_FILES_FOR_POOL:

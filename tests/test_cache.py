@@ -142,7 +142,7 @@ def test_damaged_shard_is_ignored_and_rebuilt(root, damage):
 
 def _with_facts(entry: tuple, blob: bytes) -> tuple:
     """A cache entry whose facts pickle is `blob`, with a matching checksum (as a planted entry would have)."""
-    return entry[:5] + (zlib.crc32(entry[7], zlib.crc32(blob)), blob, entry[7])
+    return entry[:5] + (zlib.crc32(entry[7], zlib.crc32(blob)), blob) + entry[7:]
 
 
 def test_corrupt_facts_of_one_file_cost_only_that_file(root):
@@ -150,7 +150,7 @@ def test_corrupt_facts_of_one_file_cost_only_that_file(root):
     shard_path = next(p for p in _shards(root) if p.name == f"shard-{shard_of('src/train.py'):02d}.pickle")
     entries = pickle.loads(shard_path.read_bytes()[len(MAGIC):])
     entry = entries["src/train.py"]
-    entries["src/train.py"] = entry[:6] + (entry[6][: len(entry[6]) // 3], entry[7])
+    entries["src/train.py"] = entry[:6] + (entry[6][: len(entry[6]) // 3],) + entry[7:]
     shard_path.write_bytes(MAGIC + pickle.dumps(entries))
     warm = _scan(root)
     assert warm.cache_hits == len(cold.files) - 1

@@ -342,3 +342,25 @@ def test_stored_discovery_follows_the_tree(demo, monkeypatch, change):
     fresh = api.scan([str(demo)], jobs=1, use_cache=False)
     assert (cached.files, cached.problems) == (fresh.files, fresh.problems)
     assert cached.files != first.files or cached.problems != first.problems
+
+
+def test_a_file_rule_that_looks_beside_its_file_is_not_served_stale(project):
+    """MLD301 treats a script with a notebook of the same name beside it as that notebook's export. The
+    cached result of the script must follow the notebook appearing and disappearing."""
+    code = ("from sklearn.ensemble import RandomForestClassifier\n"
+            "clf = RandomForestClassifier(n_estimators=500, max_depth=8)\nclf.fit([[0]], [0])\n")
+    root = project({"train.py": code})
+
+    def both():
+        cached = [(f.rule, f.path) for f in api.check([str(root)], jobs=1, select=["MLD301"]).findings]
+        fresh = [(f.rule, f.path) for f in api.check([str(root)], jobs=1, select=["MLD301"],
+                                                     use_cache=False).findings]
+        assert cached == fresh
+        return cached
+
+    alone = both()
+    (root / "train.ipynb").write_text(write_example.__globals__["notebook_json"]([code]))
+    beside = both()
+    (root / "train.ipynb").unlink()
+    assert both() == alone
+    assert ("MLD301", "train.py") in alone and ("MLD301", "train.py") not in beside

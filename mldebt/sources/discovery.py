@@ -82,6 +82,18 @@ def kind_of(rel_path: str) -> str | None:
     return SUFFIX_KINDS.get(os.path.splitext(rel_path)[1].lower())
 
 
+TEST_DIRS = frozenset({"test", "tests", "testing"})
+
+
+def is_test_path(path: str) -> bool:
+    """Test code: files in a tests folder, test_*.py, *_test(s).py, conftest.py. Tests set small fixed values,
+    compare scores with expected ones and run notebooks (nbval, testbook) on purpose, so rules leave them be."""
+    parts = [p for p in path.split("/") if p and p != "."]  # PurePosixPath(path).parts, without its cost
+    name = parts[-1] if parts else path
+    return any(p in TEST_DIRS for p in parts[:-1]) or name.startswith("test_") or name == "conftest.py" \
+        or name.endswith(("_test.py", "_tests.py"))
+
+
 def discover(root: Path, paths: list[Path], excludes: list[str] | None = None,
              respect_gitignore: bool = True) -> Discovery:
     """Walk `paths` (files or folders) below `root`; return sorted project-relative file paths."""

@@ -11,7 +11,8 @@ from mldebt.facts.extract import calls_in, names_in
 from mldebt.facts.model import Constructor, Finding
 from mldebt.sources.exports import looks_exported
 from mldebt.rules.base import Example, FileContext, FileRule
-from mldebt.rules.config.project_config import is_test_path
+from mldebt import probes
+from mldebt.sources.discovery import is_test_path
 
 
 class HardCodedHyperparameters(FileRule):
@@ -140,7 +141,7 @@ class HardCodedHyperparameters(FileRule):
         minimum = max(1, int(ctx.options.get("min-literals", 1)))
         flagged = []
         notebook_like = facts.kind == "notebook" or (ctx.source.cells and looks_exported(ctx.source.cells[0].raw)) \
-            or (bool(ctx.root) and os.path.isfile(os.path.join(ctx.root, os.path.splitext(ctx.path)[0] + ".ipynb")))
+            or (bool(ctx.root) and probes.is_file(os.path.join(ctx.root, os.path.splitext(ctx.path)[0] + ".ipynb")))
         saved = _saved_constructors(ctx) if notebook_like else None
         for ctor in facts.constructors:
             if ctor.qualname.startswith(kb.NOT_HYPERPARAMETER_CONSTRUCTORS):

@@ -10,9 +10,10 @@ from mldebt.facts.model import FileFacts, Finding, Pos, Setting
 from mldebt.graph.model import ARTIFACT_KINDS
 from mldebt.rules.base import Example, ProjectContext, ProjectRule
 from mldebt.rules.config.project_config import (DEFAULT_ENVIRONMENT_NAMES, DEFAULT_OVERRIDE_PATTERNS, PRIMARY_STEMS,
-                                                SettingsFile, fmt_of, is_settings_file, is_test_path, load_settings, locate,
+                                                SettingsFile, fmt_of, is_settings_file, load_settings, locate,
                                                 project_config_reads, same_value, shared_config_docs, shared_project_files,
                                                 show, variant_kind)
+from mldebt.sources.discovery import is_test_path
 
 # Config sections that say nothing about which model a value belongs to: `train.n_estimators` may be
 # matched with any estimator's `n_estimators=`; `umap.n_components` only with a constructor named like it.

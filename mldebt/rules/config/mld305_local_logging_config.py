@@ -8,7 +8,7 @@ from typing import Any, Iterable
 from mldebt import knowledge as kb
 from mldebt.facts.model import FileFacts, Finding, LoggingSetup
 from mldebt.rules.base import Example, ProjectContext, ProjectRule
-from mldebt.rules.config.project_config import is_test_path
+from mldebt.sources.discovery import is_test_path
 
 MAX_DIFFERENCES = 2
 

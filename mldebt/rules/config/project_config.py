@@ -40,17 +40,6 @@ DEFAULT_ENVIRONMENT_NAMES = ["dev", "development", "prod", "production", "stagin
                              "qa", "uat", "local", "ci", "preprod", "sandbox", "live"]
 DEFAULT_OVERRIDE_PATTERNS = ["*.local.*", "*_local.*", "*-local.*", "*.override.*", "*.overrides.*",
                              "**/environments/**", "**/envs/**", "**/env/**", "**/overrides/**", "**/profiles/**"]
-TEST_DIRS = frozenset({"test", "tests", "testing"})
-
-
-def is_test_path(path: str) -> bool:
-    """Test code sets small, fixed values on purpose; the MLD3xx rules leave it alone."""
-    parts = [p for p in path.split("/") if p and p != "."]  # PurePosixPath(path).parts, without its cost
-    name = parts[-1] if parts else path
-    return any(p in TEST_DIRS for p in parts[:-1]) or name.startswith("test_") or name == "conftest.py" \
-        or name.endswith(("_test.py", "_tests.py"))
-
-
 def is_env_file(rel: str) -> bool:
     name = PurePosixPath(rel).name
     return name == ".env" or name.startswith(".env.") or name.endswith(".env") or name == ".envrc"

@@ -13,7 +13,7 @@ from mldebt.facts.extract import dotted_name, import_aliases, literal_value
 from mldebt.facts.model import Finding
 from mldebt.facts.sql import looks_like_sql
 from mldebt.rules.base import Example, FileContext, FileRule
-from mldebt.rules.system.mld205_prototype_smell import is_test_path
+from mldebt.sources.discovery import is_test_path
 from mldebt.sources.model import Cell, Magic
 
 # SQL that carries logic (joins, aggregation, branching, derived tables, transformations), as opposed to

@@ -14,7 +14,7 @@ from mldebt import knowledge as kb
 from mldebt import probes
 from mldebt.facts.model import FileFacts, Finding, Pos
 from mldebt.rules.base import Example, ProjectContext, ProjectRule
-from mldebt.sources.discovery import ALWAYS_EXCLUDED_DIRS, kind_of
+from mldebt.sources.discovery import ALWAYS_EXCLUDED_DIRS, is_test_path, kind_of
 from mldebt.sources.exports import looks_exported
 
 _TEST_TARGET = re.compile(r"(^|[-_])(test|tests|check|checks|doc|docs|html|lint|ci|nbval)($|[-_])", re.I)
@@ -23,14 +23,6 @@ _DOCKER_INSTRUCTION = re.compile(r"^\s*(RUN|CMD|ENTRYPOINT)\s+", re.I)
 _COMMAND_SPLIT = re.compile(r"&&|\|\||;|\|")
 _API_WORDS = {"papermill.execute_notebook": "papermill.execute_notebook runs", "%run": "`%run` executes",
               "nbclient.execute": "nbclient executes", "runpy.run_path": "runpy runs"}
-
-
-def is_test_path(path: str) -> bool:
-    """Tests of notebooks (nbval, testbook, nbmake) run notebooks on purpose: their files are exempt."""
-    parts = path.split("/")
-    name = parts[-1]
-    return any(p in ("tests", "test", "testing") for p in parts[:-1]) or name.startswith("test_") or \
-        name.endswith("_test.py") or name == "conftest.py"
 
 
 def _may_name_notebook(command: str) -> bool:

@@ -11,7 +11,7 @@ from mldebt.facts.astindex import subtree, subtree_skipping
 from mldebt.facts.extract import dotted_name, import_aliases, literal_value
 from mldebt.facts.model import Finding
 from mldebt.rules.base import Example, FileContext, FileRule
-from mldebt.rules.config.project_config import is_test_path
+from mldebt.sources.discovery import is_test_path
 from mldebt.rules.system.mld203_dead_experimental_codepath import Constant, module_constants
 from mldebt.sources.model import Cell
 

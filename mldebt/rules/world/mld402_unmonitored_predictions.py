@@ -10,7 +10,7 @@ from mldebt.facts.extract import calls_in, dotted_name, import_aliases, names_in
 from mldebt.facts.model import Finding
 from mldebt.facts.pathexpr import constant_value
 from mldebt.rules.base import Example, FileContext, FileRule
-from mldebt.rules.system.mld205_prototype_smell import is_test_path
+from mldebt.sources.discovery import is_test_path
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
