@@ -120,6 +120,7 @@ def scan(paths: list[str | Path] | None = None, config: Config | None = None, jo
     from mldebt import knowledge
 
     started = time.perf_counter()
+    probes.new_scan()
     targets = [Path(p) for p in (paths or ["."])]
     root = find_project_root(targets)
     if config is None:

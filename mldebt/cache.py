@@ -305,6 +305,7 @@ class LazyFacts(Mapping):
         self._stored = stored
         self._reanalyse = reanalyse
         self._forget = forget
+        self._outcomes: dict = {}
 
     def __getitem__(self, rel: str):
         found = self._loaded.get(rel)
@@ -330,12 +331,16 @@ class LazyFacts(Mapping):
         """The file's `FileOutcome`, without loading its facts when they are still pickled."""
         from mldebt.facts.model import FileOutcome
 
+        found = self._outcomes.get(rel)
+        if found is not None:
+            return found
         facts = self._loaded.get(rel)
         if facts is not None:
             return facts.outcome()
         found = self._load(rel, 1)
         if not isinstance(found, FileOutcome):
             return self[rel].outcome()
+        self._outcomes[rel] = found
         return found
 
     def _load(self, rel: str, which: int):

@@ -224,10 +224,20 @@ _COMPUTE = {"exists": _exists, "isfile": _isfile, "isdir": _isdir, "islink": _is
             "read": lambda path, limit=None: _read(path, limit)[0]}
 
 
+_replayed: dict = {}  # answers asked again during this scan, shared by the stores that replay them
+
+
+def new_scan() -> None:
+    """Forget replayed answers: the file system may have changed since the last scan in this process."""
+    _replayed.clear()
+    _by_name.clear()
+
+
 def still_true(answers: Answers, lines_now) -> bool:
     """Whether every recorded question still gets its recorded answer. `lines_now(path, cell, first, last)`
     gives source lines as the current facts have them (None when that file's content is unchanged, so its
-    lines are too)."""
+    lines are too). Within a scan (`new_scan`) each question is asked of the file system once: the stored
+    discovery and the stored project result list the same folders."""
     for key, answer in answers.items():
         kind = key[0]
         if kind == "lines":
@@ -235,7 +245,66 @@ def still_true(answers: Answers, lines_now) -> bool:
             if current is not None and current != answer:
                 return False
             continue
-        compute = _COMPUTE.get(kind)
-        if compute is None or compute(*key[1:]) != answer:
+        current = _replayed.get(key, _replayed)
+        if current is _replayed:
+            current = _from_listing(kind, key[1], answers) if kind in _FROM_LISTING else None
+            if current is None:
+                compute = _COMPUTE.get(kind)
+                if compute is None:
+                    return False
+                current = compute(*key[1:])
+            _replayed[key] = current
+        if current != answer:
             return False
     return True
+
+
+_FROM_LISTING = {"exists", "isfile", "isdir"}
+_by_name: dict[str, tuple] = {}
+
+
+def _entry(folder: str, name: str) -> tuple | str | None:
+    """`name`'s entry in the (replayed) listing of `folder`; None if absent; a str if unlistable."""
+    key = ("list", folder)
+    entries = _replayed.get(key, _replayed)
+    if entries is _replayed:
+        entries = _replayed[key] = _listing(folder)
+    if isinstance(entries, str):
+        return entries
+    table = _by_name.get(folder)
+    if table is None or table[0] is not entries:
+        table = _by_name[folder] = (entries, {entry[0]: entry for entry in entries})
+    return table[1].get(name)
+
+
+def _missing_folder(folder: str, answers: Answers) -> bool:
+    """Whether a listing among `answers` shows that `folder` is not there (no such entry, or not a folder):
+    the data files a project writes often live in folders not created yet."""
+    child, parent = folder, os.path.dirname(folder)
+    while parent != child:
+        if ("list", parent) in answers:
+            entry = _entry(parent, os.path.basename(child))
+            return entry is None or (not isinstance(entry, str) and not entry[1] and not entry[2])
+        child, parent = parent, os.path.dirname(parent)
+    return False
+
+
+def _from_listing(kind: str, path: str, answers: Answers) -> bool | None:
+    """Answer exists/isfile/isdir of `path` from its folder's listing when that listing is among `answers`
+    (so it is asked anyway): one scandir per folder instead of a stat per file. None when it cannot tell."""
+    folder, name = os.path.split(path)
+    if ("list", folder) not in answers or name == OWN_FOLDER:
+        return False if _missing_folder(folder, answers) else None
+    entry = _entry(folder, name)
+    if entry is None:
+        return False
+    if isinstance(entry, str):
+        return None
+    _, is_dir, is_link, is_file = entry
+    if kind == "isdir":
+        return is_dir
+    if kind == "isfile":
+        return is_file is True
+    if is_dir or is_file is True:
+        return True
+    return None if is_link else True  # a link that is neither: dangling, or to something odd: ask

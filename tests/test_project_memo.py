@@ -241,16 +241,21 @@ def test_probes_record_and_replay(tmp_path):
         assert [f for f, _, _ in probes.walk(str(tmp_path))] == [str(tmp_path), str(tmp_path / "d")]
         with pytest.raises(OSError):
             probes.read_text(str(tmp_path / "missing.csv"))
-    assert probes.still_true(rec.answers, lambda *a: None)
+
+    def holds() -> bool:
+        probes.new_scan()  # answers are asked once per scan
+        return probes.still_true(rec.answers, lambda *a: None)
+
+    assert holds()
     (tmp_path / "missing.csv").write_text("now here\n")
-    assert not probes.still_true(rec.answers, lambda *a: None)
+    assert not holds()
     (tmp_path / "missing.csv").unlink()
-    assert probes.still_true(rec.answers, lambda *a: None)
+    assert holds()
     (tmp_path / "d" / "x.yaml").write_text("a: 2\n")
-    assert not probes.still_true(rec.answers, lambda *a: None)
+    assert not holds()
     (tmp_path / "d" / "x.yaml").write_text("a: 1\n")
     (tmp_path / "d" / "new").mkdir()
-    assert not probes.still_true(rec.answers, lambda *a: None)
+    assert not holds()
 
 
 def test_listings_leave_out_only_the_cache_folder(tmp_path):
@@ -364,3 +369,27 @@ def test_a_file_rule_that_looks_beside_its_file_is_not_served_stale(project):
     (root / "train.ipynb").unlink()
     assert both() == alone
     assert ("MLD301", "train.py") in alone and ("MLD301", "train.py") not in beside
+
+
+def test_answers_derived_from_a_listing_equal_asking(tmp_path):
+    """still_true answers exists/isfile/isdir from the folder's listing when that is recorded too."""
+    (tmp_path / "d").mkdir()
+    (tmp_path / "f.csv").write_text("x")
+    os.symlink(tmp_path / "nowhere", tmp_path / "dangling")
+    os.symlink(tmp_path / "d", tmp_path / "dir_link")
+    os.mkfifo(tmp_path / "pipe")
+    names = ["d", "f.csv", "dangling", "dir_link", "pipe", "absent", "absent/x.csv", "f.csv/x", "d/y.csv",
+             "absent/deeper/z.csv"]
+    with probes.record() as rec:
+        probes.listing(str(tmp_path))
+        for name in names:
+            path = str(tmp_path / name)
+            probes.exists(path), probes.is_file(path), probes.is_dir(path)
+    probes.new_scan()
+    derived = {key: probes._from_listing(key[0], key[1], rec.answers) for key in rec.answers if key[0] != "list"}
+    for key, value in derived.items():
+        assert value is None or value == rec.answers[key], key
+    assert probes.still_true(rec.answers, lambda *a: None)
+    (tmp_path / "f.csv").unlink()
+    probes.new_scan()
+    assert not probes.still_true(rec.answers, lambda *a: None)
