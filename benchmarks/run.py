@@ -282,8 +282,8 @@ def targets(results: list[dict], version: Measure) -> list[str]:
         ruff = mid["rows"][0].median
         for row_index, name in ((3, "warm rescan"), (4, "pre-commit, one changed file")):
             value = mid["rows"][row_index].median
-            row(f"{name} <= ruff/2 and < 0.5 s ({mid['count']:,} files)",
-                f"{value:.2f} s = {value / ruff:.2f}x ruff", value <= ruff / 2 and value < 0.5)
+            row(f"{name} < 0.5 s ({mid['count']:,} files)", f"{value:.2f} s", value < 0.5)
+            row(f"{name} <= ruff/2 ({mid['count']:,} files)", f"{value / ruff:.2f}x ruff", value <= ruff / 2)
     big = max(results, key=lambda r: r["files"]) if results else None
     if big and len(results) > 1:
         row(f"peak memory < 1 GiB ({big['count']:,} files)", f"{big['rows'][1].rss_tree / 2 ** 20:.0f} MiB tree, "
