@@ -86,7 +86,22 @@ def _check_paths(paths: tuple[str, ...]) -> None:
             sys.exit(2)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Program(click.Group):
+    """The top-level group. Run as a program (arguments from sys.argv, not a test runner's list), Ctrl-C
+    after the work is done, while the interpreter shuts down, ends the process quietly as an interrupted
+    program does, instead of printing an "Exception ignored ... KeyboardInterrupt" traceback."""
+
+    def main(self, args=None, *rest, **kwargs):
+        try:
+            return super().main(args, *rest, **kwargs)
+        finally:
+            if args is None:
+                import signal
+
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@click.group(cls=_Program, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="mldebt", message="%(prog)s %(version)s")
 def main() -> None:
     """mldebt: find the hidden technical debt of machine-learning code in notebooks and scripts."""

@@ -56,3 +56,17 @@ def test_ctrl_c_leaves_no_partial_output_and_no_corrupt_cache(tmp_path, delay):
                            "--no-cache"], capture_output=True, text=True, timeout=300)
     assert warm.returncode == cold.returncode
     assert _findings(warm.stdout) == _findings(cold.stdout)
+
+
+def test_ctrl_c_while_the_interpreter_shuts_down_is_quiet(tmp_path):
+    """A Ctrl-C that lands after the output is written, while Python shuts down (a fast run makes that
+    window likely), ends the program as interrupted, without an "Exception ignored" traceback."""
+    script = ("import os, signal, sys, threading\n"
+              "threading._register_atexit(lambda: os.kill(os.getpid(), signal.SIGINT))  # runs in _shutdown\n"
+              "from mldebt.cli import main\n"
+              "sys.argv = ['mldebt', '--version']\n"
+              "main()\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.stdout.startswith("mldebt ")
+    assert "Traceback" not in done.stderr and "KeyboardInterrupt" not in done.stderr, done.stderr
+    assert done.returncode in (-signal.SIGINT, 130)
