@@ -118,20 +118,25 @@ def _code_digest() -> str:
 
 
 def code_digest() -> str:
-    """A digest of the installed mldebt code (each module's path, size and mtime): results cached by one
-    build are never served to another, even when a development checkout keeps the same version."""
+    """A digest of the installed mldebt code (each module's path and bytes): results cached by one build
+    are never served to another, even when a development checkout keeps the same version, while two
+    installs of the same code share them (a CI job that installs mldebt afresh and restores
+    .mldebt_cache; mtimes differ between installs, so they cannot be the key). About 3 ms."""
     package = Path(__file__).parent
-    parts = []
+    digest = hashlib.sha1()
     for folder, dirs, files in os.walk(package):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(files):
             if name.endswith(".py"):
+                path = os.path.join(folder, name)
                 try:
-                    st = os.stat(os.path.join(folder, name))
+                    with open(path, "rb") as handle:
+                        data = handle.read()
                 except OSError:
                     continue
-                parts.append(f"{os.path.relpath(os.path.join(folder, name), package)}:{st.st_size}:{st.st_mtime_ns}")
-    return hashlib.sha1("\n".join(parts).encode()).hexdigest()[:12]
+                digest.update(f"{os.path.relpath(path, package)}:{len(data)}\n".encode())
+                digest.update(data)
+    return digest.hexdigest()[:12]
 
 
 def shard_of(rel: str) -> int:
@@ -202,9 +207,11 @@ class FactsCache:
                 return None
             if current != digest:
                 return None
-            if (mtime, size) != stat:
-                shard[rel] = (stat[0], stat[1], digest, recorded, view, crc, blob, outcome, answers)
-                self.dirty.add(shard_of(rel))
+            # the bytes were just verified: record that, so later runs trust this stat again (after a
+            # checkout or `touch` every file used to be hashed on every run); a file written within
+            # RACY_NS of now is still hashed next time
+            shard[rel] = (stat[0], stat[1], digest, time.time_ns(), view, crc, blob, outcome, answers)
+            self.dirty.add(shard_of(rel))
         if zlib.crc32(outcome, zlib.crc32(blob)) != crc:  # truncated or corrupt
             del shard[rel]
             self.dirty.add(shard_of(rel))

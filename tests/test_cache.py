@@ -6,8 +6,8 @@ from __future__ import annotations
 import builtins
 import os
 import pickle
-import zlib
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -266,3 +266,44 @@ def test_old_cache_generations_are_pruned(root):
     _scan(root)
     assert len([p for p in top.iterdir() if p.is_dir()]) == cache.KEEP_GENERATIONS + 1
     assert not (top / "0.0.0-old-config").exists()
+
+
+def test_a_touched_file_is_hashed_once_not_on_every_run(root, monkeypatch):
+    from mldebt import cache
+
+    now = time.time_ns()
+    with monkeypatch.context() as m:  # the cache was written a minute ago...
+        m.setattr(cache.time, "time_ns", lambda: now - 60 * 10**9)
+        _scan(root)
+    for path in root.rglob("*.py"):  # ...then a checkout gave every file a newer mtime, same bytes
+        os.utime(path, ns=(now - 10 * 10**9, now - 10 * 10**9))
+    _scan(root)  # hashes each file once and records that
+    monkeypatch.setattr(cache, "file_digest", lambda data: pytest.fail("hashed again"))
+    assert _scan(root).cache_hits == len(FILES)
+
+
+def test_two_installs_of_the_same_code_share_the_cache(tmp_path):
+    """The cache key names the code by its bytes, not its mtimes: a CI job installs mldebt afresh each run
+    and restores .mldebt_cache, which must still be served."""
+    import shutil
+    import subprocess
+    import sys
+
+    import mldebt
+
+    digests = []
+    for name in ("install_a", "install_b"):
+        target = tmp_path / name
+        shutil.copytree(Path(mldebt.__file__).parent, target / "mldebt",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        os.utime(target / "mldebt" / "cache.py", ns=(time.time_ns(), time.time_ns() - len(digests) * 10**9))
+        digests.append(subprocess.run([sys.executable, "-c", "from mldebt.cache import code_digest; print(code_digest())"],
+                                      cwd=target, capture_output=True, text=True, check=True,
+                                      env={**os.environ, "PYTHONPATH": str(target)}).stdout.strip())
+    assert digests[0] == digests[1] and digests[0]
+    (tmp_path / "install_b" / "mldebt" / "cache.py").write_text(
+        (tmp_path / "install_b" / "mldebt" / "cache.py").read_text() + "\n# patched\n")
+    patched = subprocess.run([sys.executable, "-c", "from mldebt.cache import code_digest; print(code_digest())"],
+                             cwd=tmp_path / "install_b", capture_output=True, text=True, check=True,
+                             env={**os.environ, "PYTHONPATH": str(tmp_path / "install_b")}).stdout.strip()
+    assert patched != digests[0]
