@@ -87,6 +87,8 @@ FUNCTIONS.update({
     "mlflow.log_artifacts": IOSpec("read", kw=("local_dir",)),
     "papermill.execute_notebook": IOSpec("execute", "notebook", kw=("input_path",), also_writes_arg=1,
                                          also_writes_kw=("output_path",)),
+    "airflow.providers.papermill.operators.papermill.PapermillOperator": IOSpec(
+        "execute", "notebook", arg=None, kw=("input_nb",), also_writes_kw=("output_nb",)),
     "requests.get": IOSpec("read", "url", kw=("url",)),
     "urllib.request.urlopen": IOSpec("read", "url", kw=("url",)),
     "urllib.request.urlretrieve": IOSpec("read", "url", kw=("url",), also_writes_arg=1, also_writes_kw=("filename",)),
@@ -168,6 +170,24 @@ SPARK_TABLE_WRITES = {"saveAsTable", "insertInto"}
 SHELL_RUNNERS = frozenset({"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
                            "subprocess.Popen", "os.system"})
 SQL_EXECUTORS = {"execute", "executemany", "sql", "read_sql", "exec_driver_sql"}
+
+# Orchestrators. A file importing one of these packages defines a pipeline (an Airflow DAG, a Prefect flow,
+# Dagster assets...): the project code it imports or runs is run in the order it declares (MLD202).
+ORCHESTRATOR_PACKAGES = frozenset({"airflow", "prefect", "dagster", "luigi", "kfp", "metaflow", "zenml",
+                                   "flytekit"})
+# Operator and task classes of those packages that run a shell command: class name -> (positional index of
+# the command or None, its keywords). Matched by class name under an orchestrator package, since the same
+# class moves between modules across versions (airflow.operators.bash, airflow.providers.standard...).
+ORCHESTRATOR_COMMANDS = {
+    "BashOperator": (None, ("bash_command",)),
+    "SSHOperator": (None, ("command",)),
+    "DockerOperator": (None, ("command",)),
+    "KubernetesPodOperator": (None, ("cmds", "arguments")),
+    "ShellOperation": (None, ("commands",)),  # prefect-shell
+    "ShellTask": (None, ("command",)),  # prefect 1
+    "create_shell_command_op": (0, ("shell_command",)),  # dagster-shell
+    "execute_shell_command": (0, ("shell_command",)),
+}
 
 # Model training / inference.
 FIT_METHODS = {"fit", "fit_transform", "partial_fit", "fit_generator", "fit_resample", "train"}

@@ -445,14 +445,24 @@ class Extractor:
             self.handle_method(node, func, attr, qual)
         if qual in kb.SHELL_RUNNERS:
             self.handle_shell(node)
+        elif qual.split(".", 1)[0] in kb.ORCHESTRATOR_PACKAGES and qual.rsplit(".", 1)[-1] in kb.ORCHESTRATOR_COMMANDS:
+            index, kws = kb.ORCHESTRATOR_COMMANDS[qual.rsplit(".", 1)[-1]]
+            for command in [self.arg(node, index, (kw,)) for kw in kws]:
+                if command is not None:
+                    self.run_command(node, command)
         self.handle_env(node, qual)
         self.handle_ml(node, qual, attr)
 
     def handle_shell(self, node: ast.Call) -> None:
         """`subprocess.run(["python", "step.py"])` / `os.system("papermill a.ipynb b.ipynb")` run project code."""
+        command = self.arg(node, 0, ("args", "command"))
+        if command is not None:
+            self.run_command(node, command)
+
+    def run_command(self, node: ast.Call, command: ast.AST) -> None:
+        """The project scripts and notebooks a command line (a string or a list of words) runs."""
         from mldebt.graph.declared import units_in_command
 
-        command = self.arg(node, 0, ("args", "command"))
         if isinstance(command, (ast.List, ast.Tuple)):
             parts = [literal_value(e) for e in command.elts]
             text = " ".join(p if isinstance(p, str) else "*" for p in parts)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from mldebt import probes
+from mldebt.knowledge import ORCHESTRATOR_PACKAGES
 from mldebt.facts.model import FileFacts, IOEvent
 from mldebt.facts.pathexpr import evaluate, normalise
 from mldebt.graph.declared import find_declarations
@@ -283,6 +284,10 @@ def build_graph(root: Path, facts: dict[str, FileFacts], config) -> DataGraph:
         if kind == "script" and (path.endswith("__init__.py") or _is_library(path, imported)):
             kind = "module"
         g.add_node(path, kind=kind, path=path)
+        orchestrator = next((imp.module.split(".")[0] for imp in f.imports
+                             if imp.module.split(".")[0] in ORCHESTRATOR_PACKAGES), None)
+        if orchestrator:  # an Airflow DAG, a Prefect flow...: it runs the project code it imports
+            g.nodes[path]["orchestrator"] = orchestrator
     for path in sorted(facts):
         f = facts[path]
         for index, event in enumerate(f.io):

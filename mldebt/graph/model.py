@@ -83,6 +83,22 @@ class DataGraph:
         return sorted(((a, d) for a, keyed in succ[unit].items() for d in keyed.values() if d.get("kind") == "writes"),
                       key=_by_position_node)
 
+    def runs(self, unit: str) -> set[str]:
+        """The units `unit` runs: those it executes, and for an orchestrator file (an Airflow DAG, a Prefect
+        flow, Dagster assets) every project module it imports, directly or through other modules."""
+        found = {target for target, _ in self.executes_of(unit)}
+        if self.g.nodes[unit].get("orchestrator") if unit in self.g else False:
+            todo = [unit]
+            seen = {unit}
+            while todo:
+                current = todo.pop()
+                for _, target, data in self.g.out_edges(current, data=True):
+                    if data.get("kind") == "imports" and target not in seen:
+                        seen.add(target)
+                        found.add(target)
+                        todo.append(target)
+        return found
+
     def executes_of(self, unit: str) -> list[tuple[str, dict]]:
         succ = self.g.succ
         if unit not in succ:

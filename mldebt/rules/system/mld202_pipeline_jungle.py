@@ -15,7 +15,12 @@ class PipelineJungle(ProjectRule):
     chain of at least `min-units` units, where no declared pipeline covers the links. A link from
     writer W to reader R through artifact A is covered when a dvc.yaml stage, Makefile rule, Kedro
     catalog or `[tool.mldebt.artifacts]` contract declares W as a producer of A and R as a consumer of
-    it, or when one unit of the project runs both steps (a driver script or notebook executing them).
+    it, or when one unit of the project runs both steps: a driver script or notebook executing them, or
+    an orchestrator file. A Python file importing Airflow, Prefect, Dagster, Luigi, Kubeflow Pipelines
+    (`kfp`), Metaflow, ZenML or Flyte runs the project code it imports (a `PythonOperator` callable, a
+    Prefect task, a Dagster asset, through other modules too) and the scripts and notebooks its
+    operators' commands name (`BashOperator`, `DockerOperator`, `KubernetesPodOperator`, `SSHOperator`,
+    prefect-shell `ShellOperation`, dagster-shell, `PapermillOperator`).
     One finding per maximal chain, at its first unit's write, listing the chain.
 
     ## Why it is debt
@@ -33,8 +38,10 @@ class PipelineJungle(ProjectRule):
     better still, collapse steps that only pass files along into one tested module.
 
     ## Limits
-    Airflow, Prefect and Dagster DAG files are not read yet: a chain they run is covered only if
-    declared some other way. Links are seen only where both sides resolve to the same path or table.
+    An orchestrator file covers what it imports or names in a literal command; steps it reaches only
+    through paths built at run time (`bash_command=f"python {script}"`) or in another repository are not
+    seen. The order of its tasks is not checked, only that it runs both sides. Links are seen only where
+    both sides resolve to the same path or table.
     Cycles between units count as one link of the chain (listed in braces).
 
     ## Options
@@ -70,6 +77,29 @@ class PipelineJungle(ProjectRule):
                         "train: data/features.parquet\n\tpython train.py\n",
         }),
     ]
+    VALID += [
+        Example({  # an Airflow DAG runs the three steps
+            "prepare.py": "import pandas as pd\npd.read_csv('data/raw.csv').dropna().to_csv('data/clean.csv')\n",
+            "features.py": "import pandas as pd\npd.read_csv('data/clean.csv').to_parquet('data/features.parquet')\n",
+            "train.py": "import pandas as pd\nprint(pd.read_parquet('data/features.parquet').shape)\n",
+            "dags/churn.py": "from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n\n"
+                             "with DAG('churn') as dag:\n"
+                             "    prepare = BashOperator(task_id='prepare', bash_command='python prepare.py')\n"
+                             "    features = BashOperator(task_id='features', bash_command='python features.py')\n"
+                             "    train = BashOperator(task_id='train', bash_command='python train.py')\n"
+                             "    prepare >> features >> train\n",
+        }),
+        Example({  # a Prefect flow calls the steps' functions
+            "steps/prepare.py": "import pandas as pd\n\ndef run():\n"
+                                "    pd.read_csv('data/raw.csv').dropna().to_csv('data/clean.csv')\n",
+            "steps/features.py": "import pandas as pd\n\ndef run():\n"
+                                 "    pd.read_csv('data/clean.csv').to_parquet('data/features.parquet')\n",
+            "steps/train.py": "import pandas as pd\n\ndef run():\n"
+                              "    print(pd.read_parquet('data/features.parquet').shape)\n",
+            "flow.py": "from prefect import flow, task\n\nfrom steps import features, prepare, train\n\n"
+                       "@flow\ndef churn():\n    task(prepare.run)()\n    task(features.run)()\n    task(train.run)()\n",
+        }),
+    ]
     INVALID = [
         Example({
             "prepare.py": "import pandas as pd\npd.read_csv('data/raw.csv').dropna().to_csv('data/clean.csv')\n",
@@ -85,6 +115,15 @@ class PipelineJungle(ProjectRule):
             "report.py": "import pandas as pd\nprint(pd.read_csv('data/x.csv').describe())\n",
             "dvc.yaml": "stages:\n  prepare:\n    cmd: python prepare.py\n    outs: [data/clean.csv]\n"
                         "  features:\n    cmd: python features.py\n    deps: [data/clean.csv]\n",
+        }, expect=1),
+        Example({  # the DAG runs a report, not the chain
+            "prepare.py": "import pandas as pd\npd.read_csv('data/raw.csv').dropna().to_csv('data/clean.csv')\n",
+            "features.py": "import pandas as pd\npd.read_csv('data/clean.csv').to_parquet('data/features.parquet')\n",
+            "train.py": "import pandas as pd\nX = pd.read_parquet('data/features.parquet')\nprint(X.shape)\n",
+            "dags/report.py": "from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n\n"
+                              "with DAG('report') as dag:\n"
+                              "    BashOperator(task_id='report', bash_command='python report.py')\n",
+            "report.py": "print('weekly report')\n",
         }, expect=1),
     ]
 
@@ -141,7 +180,7 @@ class PipelineJungle(ProjectRule):
         runs: dict[str, set[str]] = {}
         drivers: dict[str, set[str]] = {}  # unit -> the units that run it: two units share a driver in O(1)
         for unit in graph.units():
-            runs[unit] = {target for target, _ in graph.executes_of(unit)}
+            runs[unit] = graph.runs(unit)
             for target in runs[unit]:
                 drivers.setdefault(target, set()).add(unit)
         handovers: dict[tuple[str, str], list[str]] = {}
