@@ -185,3 +185,17 @@ def test_from_pretrained_of_a_folder_the_project_writes_is_local(project):
     assert [u for u, _ in graph.readers_of("models/tuned")] == ["serve.py"]
     assert [u for u, _ in graph.writers_of("models/tuned")] == ["finetune.py"]
     assert "hf:bert-base-uncased" in graph.g and "hf:models/tuned" not in graph.g
+
+
+def test_an_orchestrator_command_with_the_projects_mount_path_runs_the_project_file(tmp_path):
+    from mldebt.testing import write_example
+
+    root = write_example(tmp_path / "p", {
+        "dags/churn.py": "from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n\n"
+                         "with DAG('churn') as dag:\n"
+                         "    BashOperator(task_id='train', bash_command='cd /opt/airflow && "
+                         "python /opt/airflow/src/train.py --epochs 3')\n",
+        "src/train.py": "print('training')\n",
+    })
+    graph = api.scan([str(root)], use_cache=False).graph
+    assert [t for t, _ in graph.executes_of("dags/churn.py")] == ["src/train.py"]

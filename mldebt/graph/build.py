@@ -299,7 +299,7 @@ def build_graph(root: Path, facts: dict[str, FileFacts], config) -> DataGraph:
                                    "text": event.text, "direction": event.direction})
                 continue
             if event.direction == "execute":
-                target = node
+                target = node if node in facts else _project_file_by_suffix(node, facts)
                 if target not in g:
                     g.add_node(target, kind="notebook" if target.endswith(".ipynb") else "script", path=target,
                                missing=True)
@@ -402,6 +402,20 @@ def _imported_names(facts: dict[str, FileFacts]) -> set[str]:
                 names.update(n for n, _ in imp.names)
                 names.add(imp.module.lstrip("."))
     return names
+
+
+def _project_file_by_suffix(node: str, facts: dict[str, FileFacts]) -> str:
+    """The project file an absolute script path names, when the project is mounted elsewhere at run time:
+    `python /opt/airflow/dags/scripts/train.py` in a DAG runs `dags/scripts/train.py` of the project (the
+    longest trailing part of the path that is a scanned file). Otherwise the path itself."""
+    if not node.startswith("/"):
+        return node
+    parts = node.strip("/").split("/")
+    for start in range(1, len(parts)):
+        candidate = "/".join(parts[start:])
+        if candidate in facts:
+            return candidate
+    return node
 
 
 def _is_library(path: str, imported: set[str]) -> bool:
