@@ -58,7 +58,8 @@ class Scope:
 
 
 class UnusedDataDependency(FileRule):
-    """Data loaded and never used: a read whose result no later code references.
+    """Data loaded and never used: a read whose result no later code references, or a column built and never
+    reaching a model.
 
     ## What it flags
     A read of a file, model, table or URL (`df = pd.read_csv(...)`, `model = joblib.load(...)`,
@@ -68,6 +69,11 @@ class UnusedDataDependency(FileRule):
     In a notebook, a bare read as the last statement of a cell is displayed, which is a use; a read
     assigned to a name that is never displayed, printed or used is flagged like any other.
 
+    Also a column added to a DataFrame (`df["ratio"] = df.a / df.b`) that never reaches a model: the
+    unit fits its models on that frame's data, but through a column selection that leaves the column out
+    (`df[["a", "b"]]`, a literal `FEATURES` list, `df.drop(columns=["target", "ratio"])`), and nothing else
+    in the unit names it (no `df["ratio"]`, `df.ratio`, `"ratio"` in a list or query).
+
     ## Why it is debt
     Sculley et al. §3, "Underutilized Data Dependencies": every input a system reads is one more thing
     that can move, break or change its meaning. A read nobody uses still makes the code fail when the
@@ -75,9 +81,11 @@ class UnusedDataDependency(FileRule):
 
     ## Example
     A notebook loads `extra = pd.read_csv("extra.csv")` in one cell and never mentions `extra` again.
+    A training script computes `df["ratio"] = df.a / df.b`, then fits on `df[["a", "b"]]`.
 
     ## Fix
-    Delete the read (and the file from the pipeline's inputs), or use what it loads.
+    Delete the read (and the file from the pipeline's inputs), or use what it loads. Delete the column, or
+    add it to the model's features if it was meant as one.
 
     ## Limits
     A bare read directly in a `try` body is taken as a probe that the input exists, not a dependency.
@@ -85,7 +93,10 @@ class UnusedDataDependency(FileRule):
     or cells mldebt could not parse count as used. Reads inside branches are judged on the whole unit,
     not per path. At the top level of a `.py` file, UPPER_CASE names, names in `__all__`, and every
     name of a file that does no work at import time (only imports, definitions and assignments) are
-    taken as exported for other modules. Columns built and never reaching a model are not yet traced.
+    taken as exported for other modules. Columns are traced through the top-level statements of a unit:
+    a column is reported only when its frame demonstrably reached a fit without it. Any use that cannot
+    be followed (the frame passed to a function, plotted, saved, grouped, `apply`-ed, iterated) counts as
+    reaching the model, and so does a column created inside a function or with a computed name.
     """
 
     id = "MLD103"
@@ -116,7 +127,32 @@ class UnusedDataDependency(FileRule):
                          "        spark.read.format('delta').load(path).limit(0)\n        return True\n"
                          "    except Exception:\n        return False\n",
                          note="a read that probes whether the input exists"))
+    VALID.append(Example(
+        "import pandas as pd\nfrom sklearn.linear_model import LinearRegression\n\n"
+        "df = pd.read_csv('data/train.csv')\ndf['ratio'] = df['a'] / df['b']\n"
+        "X = df.drop(columns=['target'])\nLinearRegression().fit(X, df['target'])\n",
+        note="the new column stays in the frame the model is fitted on"))
+    VALID.append(Example(
+        ["import pandas as pd\nimport seaborn as sns\nfrom sklearn.linear_model import LinearRegression",
+         "df = pd.read_csv('data/train.csv')\ndf['ratio'] = df['a'] / df['b']",
+         "df = df[df.ratio < 10]", "LinearRegression().fit(df[['a', 'b']], df['target'])"],
+        note="a helper column used to filter rows"))
+    VALID.append(Example(
+        "import pandas as pd\nfrom sklearn.linear_model import LinearRegression\n\n"
+        "df = pd.read_csv('data/train.csv')\ndf['ratio'] = df['a'] / df['b']\ndf.to_parquet('data/features.parquet')\n"
+        "LinearRegression().fit(df[['a', 'b']], df['target'])\n",
+        note="the column is saved for other code"))
     INVALID = [
+        Example(["import pandas as pd\nfrom sklearn.linear_model import LogisticRegression",
+                 "df = pd.read_csv('data/train.csv')\ndf['ratio'] = df['a'] / df['b']",
+                 "X = df.drop(columns=['target', 'ratio'])\nLogisticRegression().fit(X, df['target'])"], expect=1),
+        Example("import pandas as pd\nfrom sklearn.ensemble import RandomForestClassifier\n"
+                "from sklearn.model_selection import train_test_split\n\n"
+                "FEATURES = ['a', 'b', 'a_squared']\ndf = pd.read_csv('data/train.csv')\n"
+                "df['a_squared'] = df['a'] ** 2\ndf['ratio'] = df['a'] / df['b']\n"
+                "X_train, X_test, y_train, y_test = train_test_split(df[FEATURES], df['target'], random_state=0)\n"
+                "model = RandomForestClassifier(random_state=0).fit(X_train, y_train)\n"
+                "print(model.score(X_test, y_test))\n", expect=1),
         Example(["import pandas as pd", 'train = pd.read_csv("data/train.csv")\nextra = pd.read_csv("data/extra.csv")',
                  'train.head()'], expect=1),
         Example("import joblib\nimport pandas as pd\n\n\ndef main():\n    df = pd.read_csv('data/train.csv')\n"
@@ -127,15 +163,35 @@ class UnusedDataDependency(FileRule):
     ]
 
     def check(self, ctx):
+        trees = list(ctx.trees())
+        if not trees or any(n.__class__ is ast.Name and n.id in _DYNAMIC for _, t in trees for n in subtree(t)):
+            return
+        yield from self.unused_reads(ctx, trees)
+        if ctx.facts.fits:
+            yield from self.unused_columns(ctx, trees)
+
+    def unused_columns(self, ctx, trees):
+        """Columns built and never reaching a model (see `mldebt.rules.data.unused_columns`)."""
+        from mldebt.rules.data.unused_columns import unused_columns
+
+        for created, (fit_cell, fit_call) in unused_columns(trees):
+            target = created.stmt.targets[0]
+            fit_text = _call_name(fit_call)
+            where = f"cell {fit_cell.index}, line {fit_call.lineno}" if fit_cell.index else f"line {fit_call.lineno}"
+            yield ctx.finding(self, created.cell, target,
+                              f"column `{created.column}` is added to `{created.frame}` here but never reaches a "
+                              f"model: `{fit_text}(...)` ({where}) is given columns of `{created.frame}` that leave "
+                              f"it out, and nothing else in this unit reads it; it still costs computation and can "
+                              f"still break the run: delete it, or feed it to the model if it was meant as a feature",
+                              related=[ctx.related_at(fit_cell, fit_call, "the model is fitted here without it")])
+
+    def unused_reads(self, ctx, trees):
         reads = {}
         for event in ctx.facts.io:
             if event.direction == "read" and event.kind in _DATA_READS and event.api not in kb.SIDE_EFFECT_READS \
                     and not event.api.startswith(("%", "!")) and not event.via:  # reads inside helpers are theirs
                 reads[(event.pos.cell, event.pos.line, event.pos.column)] = event
         if not reads:
-            return
-        trees = list(ctx.trees())
-        if not trees or any(n.__class__ is ast.Name and n.id in _DYNAMIC for _, t in trees for n in subtree(t)):
             return
         # a read alone in a `try` body probes that the input exists (`except: return False`): its result is
         # not the point
@@ -331,6 +387,19 @@ class UnusedDataDependency(FileRule):
             names.update(t.id for _, s in body if isinstance(s, (ast.Assign, ast.AnnAssign))
                          for t in (s.targets if isinstance(s, ast.Assign) else [s.target]) if isinstance(t, ast.Name))
         return names
+
+
+def _call_name(call: ast.Call) -> str:
+    """`model.fit`, `RandomForestClassifier(...).fit`, `cross_val_score`: a short name for a call."""
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        receiver = func.value
+        if isinstance(receiver, ast.Name):
+            return f"{receiver.id}.{func.attr}"
+        if isinstance(receiver, ast.Call):
+            return f"{ast.unparse(receiver.func)}(...).{func.attr}"
+        return f".{func.attr}"
+    return ast.unparse(func)
 
 
 def _loaded_names(node: ast.AST) -> list[str]:
