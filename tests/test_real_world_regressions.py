@@ -137,3 +137,54 @@ def test_mld104_one_finding_per_unit_for_many_fits_on_prediction_derived_data(pr
     [finding] = [f for f in run_check(root, select=["MLD104"]) if f.rule == "MLD104"]
     assert finding.pos.cell == 3 and "1 later fit in this unit too" in finding.message
     assert any(r["cell"] == 4 for r in finding.related)
+
+
+def test_mld203_a_comment_inside_comments_is_not_a_line_of_code(project, run_check):
+    root = project({"train.py": "import torch\n\n## Uncomment to make the run repeatable\n# torch.manual_seed(42)\n\n"
+                                "x = torch.rand(3)\n",
+                    "eval.py": "import torch\n\n## Reload the checkpoint (uncomment for a full run)\n"
+                               "# state = torch.load('model.pt')\n# model.load_state_dict(state)\n\nprint(1)\n"})
+    found = _rules(run_check(root, select=["MLD203"]), "MLD203")
+    assert [(f.path, f.pos.line, f.snippet) for f in found] == \
+        [("eval.py", 4, "# state = torch.load('model.pt')")]  # 2 real lines, reported at the first code line
+
+
+def test_mld601_names_the_mode_the_call_uses(project, run_check):
+    root = project({"train.py": "from sklearn.linear_model import LogisticRegression\n"
+                                "from sklearn.decomposition import PCA\n\n\ndef train(X, y):\n"
+                                "    pca = PCA(n_components=2, svd_solver='arpack')\n"
+                                "    clf = LogisticRegression(solver='liblinear')\n"
+                                "    return clf.fit(pca.fit_transform(X), y)\n"})
+    messages = [f.message for f in _rules(run_check(root, select=["MLD601"]), "MLD601")]
+    assert any("svd_solver='arpack'" in m for m in messages) and any("solver='liblinear'" in m for m in messages)
+    assert not any("'randomized'" in m or "'sag'" in m for m in messages)
+
+
+def test_mld502_a_bigquery_cell_magic_defines_its_destination(project, run_check):
+    root = project(["%%bigquery trips\nSELECT day, COUNT(*) AS n FROM ds.trips GROUP BY day", "trips.head()",
+                    "%%bigquery --project my-project sample\nSELECT * FROM ds.trips LIMIT 10",
+                    "sample = sample.dropna()\nsample.describe()"])
+    assert not _rules(run_check(root, select=["MLD502"]), "MLD502")
+
+
+def test_mld204_select_star_except_columns_is_a_plain_fetch(project, run_check):
+    root = project(["%%bigquery sample\nSELECT * EXCEPT (ts, split) FROM ds.prepared",
+                    "import pandas as pd\nold = pd.read_sql('SELECT a FROM t EXCEPT SELECT a FROM u', con)"])
+    found = _rules(run_check(root, select=["MLD204"]), "MLD204")
+    assert [f.pos.cell for f in found] == [2]  # the real set operation only
+
+
+def test_mld103_a_read_that_starts_a_chain_is_used(project, run_check):
+    root = project({"prepare.py": "import pandas as pd\npd.read_csv('data/a.csv').dropna().to_csv('data/c.csv')\n",
+                    "count.py": "import sqlite3\n\n\ndef count(con):\n    cur = con.cursor()\n"
+                                "    cur.execute('SELECT COUNT(*) FROM events')\n    return cur.fetchone()[0]\n"})
+    assert not _rules(run_check(root, select=["MLD103"]), "MLD103")
+
+
+def test_mld206_writes_that_only_fill_a_missing_cache_do_not_conflict(project, run_check):
+    cell = ("import requests\nfrom pathlib import Path\np = Path('data/img.jpg')\nif not p.is_file():\n"
+            "    with open(p, 'wb') as f:\n        f.write(requests.get('https://example.org/v1/img.jpg').content)")
+    root = project({"a.ipynb": [cell], "b.ipynb": [cell]})
+    assert not _rules(run_check(root, select=["MLD206"]), "MLD206")
+    unguarded = project({"a.ipynb": [cell], "c.py": "open('data/img.jpg', 'wb').write(b'x')\n"})
+    assert len(_rules(run_check(unguarded, select=["MLD206"]), "MLD206")) == 2

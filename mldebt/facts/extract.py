@@ -135,6 +135,7 @@ class Extractor:
         self.scope: list[str] = []
         self._stmt_events: list[int] = []
         self.groups: dict[int, list[int]] = {}  # first event -> the events a loop over names expanded into
+        self.missing_guards: list[str] = []  # paths (as written) known not to exist here: `if not p.exists():`
         self.functions: dict[str, FunctionInfo] = {}
         self.calls: list[CallSite] = []
         self.function_stack: list[str] = []
@@ -333,6 +334,8 @@ class Extractor:
         event = IOEvent(direction=direction, api=api, kind=kind, expr=expr, pos=self.pos(node), name=name,
                         text=self.text_of(path_node) if path_node is not None else (name or ""),
                         scope=".".join(self.scope))
+        if direction == "write" and path_node is not None and self.missing_guards:
+            event.guarded = _source(path_node) in self.missing_guards
         self.facts.io.append(event)
         self._stmt_events.append(len(self.facts.io) - 1)
         for function, _ in params_in(expr) if expr is not None else ():
@@ -730,8 +733,13 @@ class Extractor:
             return
         if isinstance(stmt, (ast.If, ast.While)):
             self.visit_expr_calls(stmt.test)
+            missing, present = _existence_guards(stmt.test) if isinstance(stmt, ast.If) else ([], [])
+            self.missing_guards.extend(missing)
             self.visit_body(stmt.body)
+            del self.missing_guards[len(self.missing_guards) - len(missing):]
+            self.missing_guards.extend(present)  # `if p.exists(): ... else: <write p>`
             self.visit_body(stmt.orelse)
+            del self.missing_guards[len(self.missing_guards) - len(present):]
             return
         if isinstance(stmt, (ast.For, ast.AsyncFor)):
             self.visit_expr_calls(stmt.iter)
@@ -901,6 +909,39 @@ class Extractor:
                     self.aliases.pop(local, None)
                     self.env[local] = ("name", f"{module}.{alias.name}")
         self.facts.imports.append(ImportFact(module, names, None, pos))
+
+
+_EXISTENCE_TESTS = frozenset({"exists", "is_file", "isfile", "is_dir", "isdir", "lexists"})
+
+
+def _source(node: ast.AST) -> str:
+    try:
+        return ast.unparse(node)
+    except Exception:  # pragma: no cover - exotic nodes
+        return ""
+
+
+def _existence_guards(test: ast.AST) -> tuple[list[str], list[str]]:
+    """Paths an `if` test says are missing in its body, and present (so missing in its `else`):
+    `not p.exists()`, `not os.path.isfile(p)`, either side of an `and` of those."""
+    def checked(node: ast.AST) -> str | None:
+        if isinstance(node, ast.Call) and isinstance(node.func, (ast.Attribute, ast.Name)):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
+            if name in _EXISTENCE_TESTS:
+                if node.args and len(node.args) == 1:
+                    return _source(node.args[0])
+                if not node.args and isinstance(node.func, ast.Attribute):
+                    return _source(node.func.value)  # `p.exists()`
+        return None
+
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        path = checked(test.operand)
+        return ([path] if path else []), []
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        missing = [p for value in test.values for p in _existence_guards(value)[0]]
+        return missing, []
+    path = checked(test)
+    return [], ([path] if path else [])
 
 
 def extract(path: str, kind: str, parsed: list[tuple[Cell, ast.Module | None]]) -> FileFacts:

@@ -66,6 +66,13 @@ class Analysis:
     guarded_names: set[str]  # names tested with `"x" in globals()` and the like
 
 
+# `%%bigquery` options that take a value (google-cloud-bigquery's cell magic); the first other word names
+# the variable the query result is stored in.
+_BIGQUERY_VALUE_OPTIONS = frozenset({"destination_table", "project", "max_results", "maximum_bytes_billed",
+                                     "params", "location", "engine", "progress_bar_type", "bigquery_api_endpoint",
+                                     "bqstorage_api_endpoint"})
+
+
 class _Binder(ast.NodeVisitor):
     """The names a block of statements binds in its own scope (not inside nested scopes)."""
 
@@ -594,6 +601,16 @@ class _Walker:
         outputs: list[str] = []
         if kind == "cell" and name == "capture":
             outputs += [a for a in args if not a.startswith("-")][:1]
+        if kind == "cell" and name == "bigquery":  # `%%bigquery [options] [destination_var]`
+            skip = False
+            for arg in args:
+                if skip:
+                    skip = False
+                elif arg.startswith("-"):
+                    skip = arg.lstrip("-") in _BIGQUERY_VALUE_OPTIONS and "=" not in arg
+                else:
+                    outputs.append(arg)
+                    break
         for i, arg in enumerate(args):
             if arg in ("-o", "--output", "--out", "--err", "--proc") and i + 1 < len(args):
                 outputs += args[i + 1].split(",")

@@ -260,6 +260,8 @@ def _edge_attrs(event: IOEvent, kind: str, index: int) -> dict:
         attrs["feeds_fit"] = True
     if event.feeds_predict:
         attrs["feeds_predict"] = True
+    if event.guarded:
+        attrs["guarded"] = True
     if event.origin is not None:  # the call inside a helper function, for messages and related locations
         attrs["inner_line"] = event.origin.line
         if event.origin.cell is not None:

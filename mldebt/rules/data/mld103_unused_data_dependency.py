@@ -16,6 +16,7 @@ _BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 # Kinds of read whose value is data; a bare URL request may be a trigger, so only these count when discarded.
 _DATA_READS = frozenset({"file", "model", "table", "url", "hf"})
 _DISCARDED_KINDS = frozenset({"file", "model", "table"})
+_CURSOR_EXECUTES = frozenset({"execute", "executemany", "exec_driver_sql"})
 
 Key = tuple  # (cell order, line, column): statement order across a notebook's cells
 
@@ -283,7 +284,13 @@ class UnusedDataDependency(FileRule):
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
             pairs = [([stmt.target.id], stmt.value)]
         elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
-            event = reads.get((cell.index, stmt.value.lineno, stmt.value.col_offset + 1))
+            call = stmt.value
+            event = reads.get((cell.index, call.lineno, call.col_offset + 1))
+            if event is not None and (event.pos.end_line, event.pos.end_column) != \
+                    (call.end_lineno, (call.end_col_offset or 0) + 1):
+                event = None  # the read starts a chain that uses it: `pd.read_csv(a).dropna().to_csv(b)`
+            if isinstance(call.func, ast.Attribute) and call.func.attr in _CURSOR_EXECUTES:
+                event = None  # DB-API: the rows stay in the cursor for `fetchone()`/`fetchall()`
             if event is not None and event.kind in _DISCARDED_KINDS and not self.displayed(ctx, cell, stmt) \
                     and id(stmt) not in self.probes:
                 scope.candidates.append(Candidate(cell, stmt, stmt.value, event, [], body, index, loops))

@@ -358,7 +358,12 @@ def _shown(call: ast.Call, spec: kb.RandomAPI) -> str:
     if len(func) > 60:
         func = func[:57] + "..."
     if spec.when is not None and spec.when[3] not in spec.when[2]:  # name the mode that makes it random
-        return f"{func}(..., {spec.when[0]}={spec.when[2][0]!r})"
+        keyword, position, random_modes, _ = spec.when
+        passed = next((k.value for k in call.keywords if k.arg == keyword), None)
+        if passed is None and position is not None and position < len(call.args):
+            passed = call.args[position]
+        value = passed.value if isinstance(passed, ast.Constant) and passed.value in random_modes else random_modes[0]
+        return f"{func}(..., {keyword}={value!r})"
     return f"{func}(...)" if call.args or call.keywords else f"{func}()"
 
 

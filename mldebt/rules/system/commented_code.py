@@ -70,7 +70,7 @@ def _statement_spans(bodies: list[str]) -> list[tuple[int, int, str]]:
     spans: list[tuple[int, int, str]] = []
     i, n = 0, len(bodies)
     while i < n:
-        if not bodies[i].strip():
+        if not _counts(bodies[i]):  # blank, or a comment inside the comment (`## Uncomment to...`): no code
             i += 1
             continue
         best = None
@@ -87,6 +87,13 @@ def _statement_spans(bodies: list[str]) -> list[tuple[int, int, str]]:
         spans.append((i, best, bodies[i].strip()))
         i = best + 1
     return spans
+
+
+def _counts(body: str) -> bool:
+    """Whether a comment line can be a line of commented-out code: not blank, and not itself a comment
+    (`## Train for longer:` parses as an empty statement, which must neither start a block nor count)."""
+    stripped = body.strip()
+    return bool(stripped) and not stripped.startswith("#")
 
 
 def _breaks_run(body: str, raw: str) -> bool:
@@ -125,7 +132,7 @@ def _blocks_in_run(run: list[tuple[int, int, str]]) -> list[CommentedCode]:
 
 def _block(run: list[tuple[int, int, str]], bodies: list[str], spans: list[tuple[int, int, str]]) -> CommentedCode:
     first, last = spans[0][0], spans[-1][1]
-    lines = sum(1 for s, e, _ in spans for j in range(s, e + 1) if bodies[j].strip())
+    lines = sum(1 for s, e, _ in spans for j in range(s, e + 1) if _counts(bodies[j]))
     return CommentedCode(run[first][0], run[last][0], run[first][1], run[last][1] + len(run[last][2]), lines,
                          spans[0][2])
 

@@ -26,7 +26,8 @@ _SQL_LOGIC = (
     ("window function", re.compile(r"\bover\s*\(", re.I)),
     ("CTE", re.compile(r"^\s*with\s+\w+\s+as\s*\(", re.I)),
     ("subquery", re.compile(r"\(\s*select\b", re.I)),
-    ("set operation", re.compile(r"\b(union|intersect|except)\b", re.I)),
+    # `SELECT * EXCEPT (col)` (BigQuery, Databricks) drops columns from a fetch: not the set operation
+    ("set operation", re.compile(r"\b(?:union|intersect)\b|(?<!\*)(?<!\*\s)(?<!\*\s\s)\bexcept\b", re.I)),
     ("INSERT ... SELECT", re.compile(r"^\s*insert\b[^;]*\bselect\b", re.I | re.S)),
     ("CREATE ... AS SELECT", re.compile(r"^\s*create\b[^;]*\bas\s+(\(\s*)?select\b", re.I | re.S)),
     ("UPDATE", re.compile(r"^\s*update\b", re.I)),

@@ -37,8 +37,9 @@ class ConflictingWriters(ProjectRule):
     written by many units by design and are skipped, and so are writers run in sequence by one
     declared pipeline stage that lists the artifact as its output, a notebook and its own `.py` export
     (same folder, same name), and units that only download the
-    same remote file to a local copy (`urlretrieve`, `get_file`). Paths mldebt could not resolve
-    (patterns) are not compared.
+    same remote file to a local copy (`urlretrieve`, `get_file`), or that each write it only when it
+    is missing (`if not path.exists(): ...`, a cache fill: whichever runs first creates it, the others
+    keep it). Paths mldebt could not resolve (patterns) are not compared.
     """
 
     id = "MLD206"
@@ -61,6 +62,13 @@ class ConflictingWriters(ProjectRule):
         "ch02/plots.ipynb": ["import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.savefig('figures/f.png')"],
         "ch02/plots.py": "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.savefig('figures/f.png')\n",
         "ch02/figures/f.png": "",
+    }))
+    VALID.append(Example({  # two notebooks fill the same cache only when it is missing
+        "a.ipynb": ["import requests\nfrom pathlib import Path",
+                    "p = Path('data/img.jpg')\nif not p.is_file():\n    with open(p, 'wb') as f:\n"
+                    "        f.write(requests.get('https://example.org/v1/img.jpg').content)"],
+        "b.py": "import os\nimport requests\n\npath = 'data/img.jpg'\nif os.path.exists(path):\n    print('cached')\n"
+                "else:\n    with open(path, 'wb') as f:\n        f.write(requests.get('https://example.org/v1/img.jpg').content)\n",
     }))
     VALID.append(Example({  # two notebooks download the same dataset to the same local copy
         "a.ipynb": ["import urllib.request\nurllib.request.urlretrieve('https://example.org/housing.tgz', 'housing.tgz')"],
@@ -88,6 +96,8 @@ class ConflictingWriters(ProjectRule):
                 continue
             if all(data.get("api", "").split(" via ")[0] in kb.DOWNLOAD_APIS for data in first.values()):
                 continue  # each downloads the same remote file to a local copy: same bytes, no conflict
+            if all(d.get("guarded") for _, d in graph.writers_of(artifact)):
+                continue  # every writer only fills it when it is missing (a cache): the first one wins, once
             if len({_twin_key(unit) for unit in first}) == 1:
                 continue  # a notebook and its own .py export (nbconvert/jupytext) are one unit
             for unit, data in first.items():
