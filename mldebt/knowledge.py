@@ -173,13 +173,16 @@ SQL_EXECUTORS = {"execute", "executemany", "sql", "read_sql", "exec_driver_sql"}
 
 # Orchestrators. A file importing one of these packages defines a pipeline (an Airflow DAG, a Prefect flow,
 # Dagster assets...): the project code it imports or runs is run in the order it declares (MLD202).
-ORCHESTRATOR_PACKAGES = frozenset({"airflow", "prefect", "dagster", "luigi", "kfp", "metaflow", "zenml",
-                                   "flytekit"})
+ORCHESTRATOR_PACKAGES = frozenset({"airflow", "prefect", "prefect_shell", "dagster", "dagster_shell", "luigi",
+                                   "kfp", "metaflow", "zenml", "flytekit"})
 # Operator and task classes of those packages that run a shell command: class name -> (positional index of
 # the command or None, its keywords). Matched by class name under an orchestrator package, since the same
 # class moves between modules across versions (airflow.operators.bash, airflow.providers.standard...).
 ORCHESTRATOR_COMMANDS = {
     "BashOperator": (None, ("bash_command",)),
+    "SparkSubmitOperator": (None, ("application",)),  # the script itself (run by spark-submit)
+    "ContainerSpec": (None, ("command", "args")),  # kfp container components
+    "shell_run_command": (None, ("command",)),  # prefect-shell
     "SSHOperator": (None, ("command",)),
     "DockerOperator": (None, ("command",)),
     "KubernetesPodOperator": (None, ("cmds", "arguments")),

@@ -199,3 +199,37 @@ def test_an_orchestrator_command_with_the_projects_mount_path_runs_the_project_f
     })
     graph = api.scan([str(root)], use_cache=False).graph
     assert [t for t, _ in graph.executes_of("dags/churn.py")] == ["src/train.py"]
+
+
+def test_orchestrator_commands_built_from_constants_and_run_in_a_folder(tmp_path):
+    from mldebt.testing import write_example
+
+    root = write_example(tmp_path / "p", {
+        "scripts/prep.py": "print('prep')\n", "scripts/feat.py": "print('feat')\n",
+        "scripts/train.py": "print('train')\n",
+        "dags/pipeline.py": "from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n\n"
+                            "OUT = 'data/out'\nSCRIPTS = 'scripts'\n"
+                            "BashOperator(task_id='p', bash_command='python scripts/prep.py --out ' + OUT)\n"
+                            "BashOperator(task_id='f', bash_command=f'python {SCRIPTS}/feat.py')\n"
+                            "BashOperator(task_id='t', bash_command='python train.py', cwd='/opt/airflow/scripts')\n",
+        "flows/shell.py": "from prefect_shell import ShellOperation\nShellOperation(commands=['python scripts/prep.py'])\n",
+        "dags/lint.py": "from airflow.operators.bash import BashOperator\n"
+                        "BashOperator(task_id='lint', bash_command='flake8 scripts/prep.py scripts/train.py')\n",
+    })
+    graph = api.scan([str(root)], use_cache=False).graph
+    runs = {unit: sorted(t for t, _ in graph.executes_of(unit)) for unit in graph.units()}
+    assert runs["dags/pipeline.py"] == ["scripts/feat.py", "scripts/prep.py", "scripts/train.py"]
+    assert runs["flows/shell.py"] == ["scripts/prep.py"]
+    assert runs["dags/lint.py"] == []  # a linter names scripts without running them
+
+
+def test_a_bare_import_resolves_to_the_importers_sibling_first(tmp_path):
+    from mldebt.testing import write_example
+
+    root = write_example(tmp_path / "p", {
+        "dags/dag.py": "import prep\nfrom base import settings\n", "dags/prep.py": "def run():\n    pass\n",
+        "dags/base.py": "settings = {}\n", "app/base.py": "settings = {'other': 1}\n", "aaa/prep.py": "x = 1\n",
+    })
+    graph = api.scan([str(root)], use_cache=False).graph
+    imported = sorted(t for _, t, d in graph.g.out_edges("dags/dag.py", data=True) if d.get("kind") == "imports")
+    assert imported == ["dags/base.py", "dags/prep.py"]

@@ -1,7 +1,9 @@
 """Declared pipelines feed path resolution: a script's `sys.argv` comes from the dvc stage that runs it,
-and a declared folder covers the files inside it."""
+and a declared folder covers the files inside it; commands count the scripts and notebooks they run."""
 
 from __future__ import annotations
+
+import pytest
 
 from mldebt import api
 
@@ -63,3 +65,24 @@ def test_argv_left_unresolved_when_two_stages_run_the_script(project):
     graph, edges = _edges(root)
     assert ("src/train.py", "model.pkl", "writes") not in edges
     assert any(u["unit"] == "src/train.py" and u["direction"] == "write" for u in graph.unresolved)
+
+
+@pytest.mark.parametrize("command,units", [
+    ("python src/train.py --epochs 3", ["src/train.py"]),
+    ("cd /opt && $(PYTHON) prepare.py", ["prepare.py"]),
+    ("PYTHONPATH=. nohup python3.11 -u jobs/score.py", ["jobs/score.py"]),
+    ("./tools/export.py data.csv", ["tools/export.py"]),
+    ("uv run python -m pkg.train", ["pkg/train.py", "pkg/train/__main__.py"]),
+    ("torchrun --nproc_per_node 2 train.py", ["train.py"]),
+    ("papermill nb/train.ipynb out/train.ipynb", ["nb/train.ipynb", "out/train.ipynb"]),
+    ("jupyter nbconvert --to notebook --execute nb/eval.ipynb", ["nb/eval.ipynb"]),
+    ("jupyter execute nb/eval.ipynb", ["nb/eval.ipynb"]),
+    ("flake8 scripts/prep.py scripts/train.py", []),
+    ("black . && mypy src/train.py", []),
+    ("jupyter nbconvert --to html nb/train.ipynb", []),
+    ("cp nb/score.ipynb /srv/ && nbstripout nb/score.ipynb", []),
+])
+def test_units_in_command_are_those_the_command_runs(command, units):
+    from mldebt.graph.declared import units_in_command
+
+    assert units_in_command(command, "") == units

@@ -16,7 +16,7 @@ from mldebt.facts.astindex import subtree, subtree_skipping
 from mldebt.facts.model import (ConfigRead, Constructor, FileFacts, FitCall, ImportFact, IOEvent, LoggingSetup,
                                 Pos, Setting)
 from mldebt.facts.calls import CallSite, FunctionInfo, instantiate, params_in
-from mldebt.facts.pathexpr import UNKNOWN
+from mldebt.facts.pathexpr import UNKNOWN, constant_value
 from mldebt.facts.sql import looks_like_sql, pinned_in_time, tables_in
 from mldebt.sources.model import Cell
 
@@ -450,9 +450,12 @@ class Extractor:
             self.handle_shell(node)
         elif qual.split(".", 1)[0] in kb.ORCHESTRATOR_PACKAGES and qual.rsplit(".", 1)[-1] in kb.ORCHESTRATOR_COMMANDS:
             index, kws = kb.ORCHESTRATOR_COMMANDS[qual.rsplit(".", 1)[-1]]
-            for command in [self.arg(node, index, (kw,)) for kw in kws]:
-                if command is not None:
-                    self.run_command(node, command)
+            words = [self.command_text(c) for c in (self.arg(node, index, (kw,)) for kw in kws) if c is not None]
+            if qual.endswith("SparkSubmitOperator"):
+                words.insert(0, "spark-submit")
+            cwd = self.command_text(self.arg(node, None, ("cwd",))) if self.arg(node, None, ("cwd",)) else ""
+            if words:
+                self.run_command_text(node, " ".join(words), cwd if "*" not in cwd else "")
         self.handle_env(node, qual)
         self.handle_ml(node, qual, attr)
 
@@ -464,18 +467,38 @@ class Extractor:
 
     def run_command(self, node: ast.Call, command: ast.AST) -> None:
         """The project scripts and notebooks a command line (a string or a list of words) runs."""
+        self.run_command_text(node, self.command_text(command), "")
+
+    def run_command_text(self, node: ast.Call, text: str, cwd: str) -> None:
         from mldebt.graph.declared import units_in_command
 
-        if isinstance(command, (ast.List, ast.Tuple)):
-            parts = [literal_value(e) for e in command.elts]
-            text = " ".join(p if isinstance(p, str) else "*" for p in parts)
-        else:
-            value = literal_value(command) if command is not None else None
-            text = value if isinstance(value, str) else ""
         for unit in units_in_command(text, ""):
             if "*" not in unit and not unit.endswith("__main__.py"):
+                if cwd and not unit.startswith("/"):  # `BashOperator(..., cwd="/opt/airflow/jobs")`
+                    unit = cwd.rstrip("/") + "/" + unit
                 self.add_event("execute", self.qualname(node.func) or "subprocess", "file", node,
                                expr=("const", unit))
+
+    def command_text(self, node: ast.AST | None) -> str:
+        """A command line as text: literal words as written, module constants and f-string parts resolved
+        where they are constants, `*` for what is only known at run time (`"python prep.py --out " + OUT`
+        still names prep.py; a word with `*` names nothing)."""
+        if node is None:
+            return ""
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return " ".join(self.command_text(e) for e in node.elts)
+        value = literal_value(node)
+        if isinstance(value, str):
+            return value
+        if isinstance(node, ast.JoinedStr):
+            return "".join(p.value if isinstance(p, ast.Constant) and isinstance(p.value, str) else
+                           self.command_text(p.value) if isinstance(p, ast.FormattedValue) else "*"
+                           for p in node.values)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            return self.command_text(node.left) + self.command_text(node.right)
+        if isinstance(node, ast.Name) and node.id in self.env:
+            return constant_value(self.env[node.id]) or "*"
+        return "*"
 
     def apply_spec(self, node: ast.Call, spec: kb.IOSpec, qual: str) -> None:
         if spec.kind == "sql":

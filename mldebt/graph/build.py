@@ -174,6 +174,14 @@ class Resolver:
                 if option in self.facts:
                     return option
             return None
+        # where Python looks first: the importer's own folder (a script's folder is on sys.path, an Airflow
+        # dags folder too), then the project root; only then any file whose path ends with the module name
+        parts = module.split(".")
+        for folder in (posixpath.dirname(importer), ""):
+            candidate = posixpath.join(folder, *parts) if folder else posixpath.join(*parts)
+            for option in (candidate + ".py", candidate + "/__init__.py"):
+                if option in self.facts:
+                    return option
         return self.modules.get(module)
 
     def lookup(self, path: str, name: str, depth: int) -> object:

@@ -30,6 +30,9 @@ class Declaration:
     workdirs: dict[str, str] = field(default_factory=dict)  # unit -> folder its command runs in ("" = root)
 
 
+_ENV_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+
+
 def _norm(base: str, path: str) -> str:
     joined = posixpath.normpath(posixpath.join(base, path)) if base else posixpath.normpath(path)
     return joined[2:] if joined.startswith("./") else joined
@@ -46,17 +49,54 @@ def command_parts(command: str) -> list[list[str]]:
     return parts
 
 
+_WRAPPERS = frozenset({"sudo", "nohup", "time", "env", "exec", "nice", "ionice", "stdbuf", "xvfb-run"})
+_PY_RUNNER = re.compile(r"^(python[\d.]*w?|ipython\d*|pypy[\d.]*|torchrun|accelerate|deepspeed|spark-submit|"
+                        r"horovodrun|mpirun|mpiexec|srun|uv|poetry|pipenv|conda|mamba|micromamba|hatch|pdm|rye|"
+                        r"coverage|streamlit|kernprof|scalene|memray|py-spy|jython|pythonw)$")
+_NOTEBOOK_RUNNERS = frozenset({"papermill", "runipy", "ipython", "ipython3", "nbclient", "treon", "ploomber",
+                               "jupyter-execute", "--execute", "--nbmake"})
+
+
+def _runs_python(words: list[str]) -> bool:
+    """Whether a word before a script runs Python: an interpreter or launcher, or a variable that names one
+    (`$(PYTHON)` in a Makefile, `${PY}`)."""
+    return any(_PY_RUNNER.match(posixpath.basename(w)) or w.startswith(("$", "%")) for w in words)
+
+
+def _runs_notebooks(tokens: list[str]) -> bool:
+    """Whether a command executes the notebooks it names (papermill, `nbconvert --execute`, `jupyter execute`,
+    nbval/nbmake tests), rather than converting, copying or stripping them."""
+    for i, token in enumerate(tokens):
+        word = posixpath.basename(token)
+        if word in _NOTEBOOK_RUNNERS or token.startswith("--nbval") or \
+                (token == "execute" and i > 0 and posixpath.basename(tokens[i - 1]) == "jupyter"):
+            return True
+    return False
+
+
 def units_in_command(command: str, base: str) -> list[str]:
-    """Scripts and notebooks a shell command runs (`python src/train.py`, `papermill a.ipynb`, `-m pkg.mod`)."""
+    """Scripts and notebooks a shell command runs (`python src/train.py`, `papermill a.ipynb`, `-m pkg.mod`).
+    A script counts when Python runs it (an interpreter or launcher before it, or the script itself as the
+    command); a notebook when the command executes it. `flake8 train.py` or `cp a.ipynb out/` run nothing."""
     found: list[str] = []
     for tokens in command_parts(command):
+        start = 0
+        while start < len(tokens) and (tokens[start] in _WRAPPERS or _ENV_ASSIGNMENT.match(tokens[start])):
+            start += 1
+        runs_notebooks = _runs_notebooks(tokens)
         for i, token in enumerate(tokens):
-            if token.endswith((".py", ".ipynb")) and not token.startswith("-"):
-                found.append(_norm(base, token))
-            if token == "-m" and i + 1 < len(tokens):
+            if i < start:
+                continue
+            if token == "-m" and i + 1 < len(tokens) and _runs_python(tokens[start:i]):
                 module = tokens[i + 1].replace(".", "/")
                 found.append(_norm(base, module + ".py"))
                 found.append(_norm(base, module + "/__main__.py"))
+            elif token.startswith("-"):
+                continue
+            elif token.endswith(".py") and (i == start or _runs_python(tokens[start:i])):
+                found.append(_norm(base, token))
+            elif token.endswith(".ipynb") and runs_notebooks:
+                found.append(_norm(base, token))
     return found
 
 
