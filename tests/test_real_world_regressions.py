@@ -188,3 +188,33 @@ def test_mld206_writes_that_only_fill_a_missing_cache_do_not_conflict(project, r
     assert not _rules(run_check(root, select=["MLD206"]), "MLD206")
     unguarded = project({"a.ipynb": [cell], "c.py": "open('data/img.jpg', 'wb').write(b'x')\n"})
     assert len(_rules(run_check(unguarded, select=["MLD206"]), "MLD206")) == 2
+
+
+def test_sql_tables_named_at_run_time_are_not_one_table(project, run_check):
+    root = project({"writer.py": "import sqlite3\ncon = sqlite3.connect('db.sqlite')\nt = get_name()\n"
+                                 "con.execute(f'INSERT INTO {t} VALUES (?, ?)', rows)\n",
+                    "reader.py": "import sqlite3\nimport pandas as pd\ncon = sqlite3.connect('db.sqlite')\n"
+                                 "t = get_other()\nprint(pd.read_sql(f'SELECT * FROM {t}', con).shape)\n",
+                    "schema.py": "import pandas as pd\n\ndef load(con, schema):\n"
+                                 "    return pd.read_sql(f'SELECT * FROM {schema}.events', con)\n"})
+    assert not _rules(run_check(root, select=["MLD101", "MLD206"]), "MLD101")
+    from mldebt import api
+    tables = [n for n in api.scan([str(root)], use_cache=False).graph.artifacts() if n.startswith("table:")]
+    assert tables == []
+
+
+def test_mld102_a_service_health_check_is_no_data_dependency(project, run_check):
+    root = project({"monitor.py": "import requests\n\nok = requests.get('http://api:8080/health').status_code == 200\n"
+                                  "up = requests.get('https://svc.example.com/v/ready?deep=1').ok\n",
+                    "fetch.py": "import pandas as pd\n\ndf = pd.read_csv('https://example.com/data/train.csv')\n"})
+    assert [f.path for f in _rules(run_check(root, select=["MLD102"]), "MLD102")] == ["fetch.py"]
+
+
+def test_mld402_a_write_inside_a_command_function_is_reported_once(project, run_check):
+    root = project({"predict.py": "import click\nimport joblib\nimport pandas as pd\n\n\n@click.command()\n"
+                                  "@click.option('--out')\ndef main(out):\n    model = joblib.load('model.pkl')\n"
+                                  "    preds = model.predict(pd.read_csv('data/x.csv'))\n"
+                                  "    pd.DataFrame({'p': preds}).to_csv(out + '/preds.csv')\n\n\n"
+                                  "if __name__ == '__main__':\n    main()\n"})
+    found = _rules(run_check(root, select=["MLD402"]), "MLD402")
+    assert [f.pos.line for f in found] == [11]

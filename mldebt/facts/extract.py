@@ -386,8 +386,8 @@ class Extractor:
             text = expr[1] if expr[0] == "const" else None
         else:
             text = sql_node.value if isinstance(sql_node, ast.Constant) and isinstance(sql_node.value, str) else None
-            if text is None and isinstance(sql_node, ast.JoinedStr):
-                text = "".join(v.value if isinstance(v, ast.Constant) else "x" for v in sql_node.values)
+            if text is None and isinstance(sql_node, (ast.JoinedStr, ast.BinOp)):
+                text = self.string_text(sql_node)  # `f"SELECT * FROM {table}"`: an unknown table is no table
         if not text or not looks_like_sql(text):
             return False
         read, written = tables_in(text)
@@ -450,10 +450,10 @@ class Extractor:
             self.handle_shell(node)
         elif qual.split(".", 1)[0] in kb.ORCHESTRATOR_PACKAGES and qual.rsplit(".", 1)[-1] in kb.ORCHESTRATOR_COMMANDS:
             index, kws = kb.ORCHESTRATOR_COMMANDS[qual.rsplit(".", 1)[-1]]
-            words = [self.command_text(c) for c in (self.arg(node, index, (kw,)) for kw in kws) if c is not None]
+            words = [self.string_text(c) for c in (self.arg(node, index, (kw,)) for kw in kws) if c is not None]
             if qual.endswith("SparkSubmitOperator"):
                 words.insert(0, "spark-submit")
-            cwd = self.command_text(self.arg(node, None, ("cwd",))) if self.arg(node, None, ("cwd",)) else ""
+            cwd = self.string_text(self.arg(node, None, ("cwd",))) if self.arg(node, None, ("cwd",)) else ""
             if words:
                 self.run_command_text(node, " ".join(words), cwd if "*" not in cwd else "")
         self.handle_env(node, qual)
@@ -467,7 +467,7 @@ class Extractor:
 
     def run_command(self, node: ast.Call, command: ast.AST) -> None:
         """The project scripts and notebooks a command line (a string or a list of words) runs."""
-        self.run_command_text(node, self.command_text(command), "")
+        self.run_command_text(node, self.string_text(command), "")
 
     def run_command_text(self, node: ast.Call, text: str, cwd: str) -> None:
         from mldebt.graph.declared import units_in_command
@@ -479,23 +479,24 @@ class Extractor:
                 self.add_event("execute", self.qualname(node.func) or "subprocess", "file", node,
                                expr=("const", unit))
 
-    def command_text(self, node: ast.AST | None) -> str:
-        """A command line as text: literal words as written, module constants and f-string parts resolved
-        where they are constants, `*` for what is only known at run time (`"python prep.py --out " + OUT`
-        still names prep.py; a word with `*` names nothing)."""
+    def string_text(self, node: ast.AST | None) -> str:
+        """A string built in code (a command line, an SQL query) as text: literals as written, module
+        constants and f-string parts resolved where they are constants, `*` for what is only known at run
+        time (`"python prep.py --out " + OUT` still names prep.py; a word with `*` names nothing); a list
+        of words joined with spaces."""
         if node is None:
             return ""
         if isinstance(node, (ast.List, ast.Tuple)):
-            return " ".join(self.command_text(e) for e in node.elts)
+            return " ".join(self.string_text(e) for e in node.elts)
         value = literal_value(node)
         if isinstance(value, str):
             return value
         if isinstance(node, ast.JoinedStr):
             return "".join(p.value if isinstance(p, ast.Constant) and isinstance(p.value, str) else
-                           self.command_text(p.value) if isinstance(p, ast.FormattedValue) else "*"
+                           self.string_text(p.value) if isinstance(p, ast.FormattedValue) else "*"
                            for p in node.values)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            return self.command_text(node.left) + self.command_text(node.right)
+            return self.string_text(node.left) + self.string_text(node.right)
         if isinstance(node, ast.Name) and node.id in self.env:
             return constant_value(self.env[node.id]) or "*"
         return "*"

@@ -34,18 +34,28 @@ def _clean(name: str) -> str:
     return name.strip('"`[]').lower()
 
 
+def _placeholder(sql: str, match: re.Match) -> bool:
+    """Whether the table name holds a part only known at run time (`*`: `f"FROM {schema}.events"`): such a
+    table is unknown, not the table named by its known part."""
+    rest = sql[match.start(1):]
+    word = rest.split(None, 1)[0] if rest.strip() else ""
+    return "*" in word
+
+
 def tables_in(sql: str) -> tuple[list[str], list[str]]:
     """Return (tables read, tables written), lower-cased, CTE names and `*` placeholders excluded."""
     ctes = {m.group(1).lower() for m in _CTE.finditer(sql)}
     written = []
     for match in _WRITE.finditer(sql):
         name = _clean(match.group(1))
+        if _placeholder(sql, match) or not name:
+            continue
         if name not in written:
             written.append(name)
     read = []
     for match in _READ.finditer(sql):
         name = _clean(match.group(1))
-        if name in ctes or name in _KEYWORDS or name in read:
+        if _placeholder(sql, match) or name in ctes or name in _KEYWORDS or name in read:
             continue
         if re.match(r"delete\s+$", sql[max(0, match.start() - 7):match.start()], re.I):
             continue

@@ -16,6 +16,7 @@ ALWAYS_EXCLUDED_DIRS = frozenset({
     ".git", ".hg", ".svn", ".ipynb_checkpoints", "__pycache__", ".mldebt_cache", ".venv", "venv", "env",
     ".env", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", "node_modules",
     ".eggs", "build", "dist", ".dvc", ".idea", ".vscode",
+    "mlruns", "mlartifacts", "wandb",  # experiment trackers' run folders hold copies of the project's code
 })
 SUFFIX_KINDS = {".py": "script", ".ipynb": "notebook"}
 

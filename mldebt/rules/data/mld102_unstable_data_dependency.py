@@ -15,6 +15,9 @@ from mldebt.rules.graph_sites import edge_pos, reported_reads
 REMOTE_SCHEMES = ("http://", "https://", "s3://", "s3a://", "gs://", "gcs://", "az://", "abfs://", "abfss://",
                   "wasb://", "wasbs://", "hdfs://", "ftp://")
 LOCAL_HOSTS = re.compile(r"^[a-z]+://(localhost|127\.0\.0\.1|0\.0\.0\.0)([:/]|$)", re.I)
+# Service endpoints asked whether a service is up (or how it is doing), not for data: `GET /health`.
+SERVICE_PROBE = re.compile(r"^https?://[^?#]*/(health|healthz|healthcheck|health-check|ping|ready|readyz|"
+                           r"readiness|livez|liveness|alive|heartbeat|status|metrics|version)/?([?#].*)?$", re.I)
 # A segment that pins the content: a date, a version, an object version id, a commit or content hash.
 _DATE = r"(?<!\d)(?:19|20)\d{2}[-_/.]?(?:0[1-9]|1[0-2])(?:[-_/.]?(?:0[1-9]|[12]\d|3[01]))?(?!\d)"
 _VERSION = r"(?<![a-z])v\d+(?:\.\d+)*(?![a-z])|\bversion[-_=]?\d|versionid=|[?&#](?:generation|rev|revision)=|#\d{6,}"
@@ -112,7 +115,8 @@ class UnstableDataDependency(ProjectRule):
     counts as pinned, whatever it really points at, and so does a path built from a variable whose name
     says it pins the content (`f"s3://bucket/1/{RUN_ID}/artifacts/model"`: names with `run_id`,
     `version`, `commit`, `sha`, `hash`, `revision` or `tag`); DVC-tracked paths (a `.dvc` file or a
-    dvc.yaml out) count as versioned. `localhost` URLs are left alone. mldebt cannot see whether an unpinned
+    dvc.yaml out) count as versioned. `localhost` URLs are left alone, and so are service checks
+    (`/health`, `/ping`, `/ready`, `/status`, `/metrics`...), which read no data. mldebt cannot see whether an unpinned
     URL serves immutable content, nor which SQL tables are append-only; plain table reads are only
     judged when `flag-unpinned-sql` is on.
 
@@ -207,6 +211,8 @@ class UnstableDataDependency(ProjectRule):
             judged = name if "://" in name else as_written(unit, name)
         else:
             return None
+        if kind == "url" and SERVICE_PROBE.match(name):
+            return None  # a health or status check reads no data the model depends on
         word = unstable_word(judged)
         remote = name.lower().startswith(REMOTE_SCHEMES) and not LOCAL_HOSTS.match(name)
         if not word and not remote:

@@ -198,7 +198,9 @@ class UnmonitoredPredictions(FileRule):
                         yield self._finding(ctx, cell, stmt, flow, f"the web route `{name}()` ({self._route(node)}) "
                                             "returns predictions")
         for event in facts.io:
-            if event.direction == "write" and event.from_predictions:
+            # a write inside a helper is reported where it is, once; its copies at the helper's call sites
+            # (`via`) are the same write
+            if event.direction == "write" and event.from_predictions and not event.via:
                 flow = next((f for n, _, f in flows if n == event.scope.rsplit(".", 1)[-1]), flows[0][2])
                 constant = constant_value(event.expr)
                 target = event.name or constant or event.text or "an output"
