@@ -218,3 +218,13 @@ def test_mld402_a_write_inside_a_command_function_is_reported_once(project, run_
                                   "if __name__ == '__main__':\n    main()\n"})
     found = _rules(run_check(root, select=["MLD402"]), "MLD402")
     assert [f.pos.line for f in found] == [11]
+
+
+def test_mld402_a_route_serving_a_helpers_predictions(project, run_check):
+    root = project({"serve.py": "import pickle\nfrom flask import Flask, request, jsonify\n\n"
+                                "with open('model.bin', 'rb') as f:\n    model = pickle.load(f)\n\n\n"
+                                "def score(row):\n    return model.predict_proba([row])[0, 1]\n\n\n"
+                                "app = Flask('svc')\n\n\n@app.route('/predict', methods=['POST'])\ndef predict():\n"
+                                "    p = score(request.get_json())\n    return jsonify({'p': float(p)})\n"})
+    found = _rules(run_check(root, select=["MLD402"]), "MLD402")
+    assert [f.pos.line for f in found] == [18]  # the return that serves them

@@ -38,8 +38,9 @@ def _statements(body: list[ast.stmt]) -> Iterable[ast.stmt]:
 class _Flow:
     """Which names of one scope hold predictions or the inputs they were made from."""
 
-    def __init__(self, body: list[ast.stmt], aliases: dict[str, str]):
+    def __init__(self, body: list[ast.stmt], aliases: dict[str, str], predicting: frozenset[str] = frozenset()):
         self.aliases = aliases
+        self.predicting = predicting  # functions of this module that return predictions
         self.predictions: set[str] = set()
         self.inputs: set[str] = set()
         self.predict_calls: list[ast.Call] = []
@@ -48,7 +49,11 @@ class _Flow:
             self._statement(stmt)
 
     def is_predict(self, call: ast.Call) -> bool:
-        return isinstance(call.func, ast.Attribute) and call.func.attr in kb.PREDICT_METHODS
+        return (isinstance(call.func, ast.Attribute) and call.func.attr in kb.PREDICT_METHODS) or \
+            (isinstance(call.func, ast.Name) and call.func.id in self.predicting)
+
+    def returns_predictions(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        return any(isinstance(s, ast.Return) and self.carries(s.value) for s in _statements(function.body))
 
     def carries(self, node: ast.AST | None) -> bool:
         """True if `node` holds predictions (a predict call or a name derived from one)."""
@@ -124,8 +129,10 @@ class UnmonitoredPredictions(FileRule):
     ## Limits
     Info severity: the monitoring may live elsewhere (a gateway that logs requests, a table that a
     dashboard reads), which mldebt cannot see. Logging counts only when it mentions the predictions or
-    their inputs by name; predictions made by calling a model object (`model(x)`) and serving code
-    that is not a decorated route (gradio, streamlit, `ray.serve` classes) are not traced.
+    their inputs by name; predictions returned by a function of the same module count as predictions
+    (`p = score(row)` where `score` returns `model.predict_proba(...)`), helpers imported from other
+    modules do not. Predictions made by calling a model object (`model(x)`) and serving code that is not
+    a decorated route (gradio, streamlit, `ray.serve` classes) are not traced.
     """
 
     id = "MLD402"
@@ -180,14 +187,22 @@ class UnmonitoredPredictions(FileRule):
         if any(m.split(".")[0] in roots for m in kb.DRIFT_MONITORING_MODULES):
             return
         web = any(m.split(".")[0] in roots for m in kb.WEB_FRAMEWORK_MODULES)
+        trees = list(ctx.trees())
+        if any(self._evaluates(tree, aliases) for _, tree in trees):
+            return
+        functions = [node for _, tree in trees for node in ast.walk(tree)
+                     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        predicting: frozenset[str] = frozenset()
+        for _ in range(3):  # helpers that return predictions (`def score(row): return model.predict(...)`)
+            found = frozenset(f.name for f in functions if _Flow(f.body, aliases, predicting).returns_predictions(f))
+            if found == predicting:
+                break
+            predicting = found
         flows: list[tuple[str, ast.AST | None, _Flow]] = []
-        for cell, tree in ctx.trees():
-            if self._evaluates(tree, aliases):
-                return
-            flows.append(("", None, _Flow(tree.body, aliases)))
-            for node in ast.walk(tree):
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    flows.append((node.name, node, _Flow(node.body, aliases)))
+        for _, tree in trees:
+            flows.append(("", None, _Flow(tree.body, aliases, predicting)))
+        for node in functions:
+            flows.append((node.name, node, _Flow(node.body, aliases, predicting)))
         if any(flow.monitored for _, _, flow in flows):
             return
         cell = ctx.parsed[0][0]
