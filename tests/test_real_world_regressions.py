@@ -228,3 +228,10 @@ def test_mld402_a_route_serving_a_helpers_predictions(project, run_check):
                                 "    p = score(request.get_json())\n    return jsonify({'p': float(p)})\n"})
     found = _rules(run_check(root, select=["MLD402"]), "MLD402")
     assert [f.pos.line for f in found] == [18]  # the return that serves them
+
+
+def test_mld203_a_commented_out_file_is_one_finding(project, run_check):
+    body = "\n\n".join(f"# def step_{i}(df):\n#     df = df.dropna()\n#     return df.head({i})" for i in range(6))
+    root = project({"old_pipeline.py": body + "\n"})
+    found = _rules(run_check(root, select=["MLD203"]), "MLD203")
+    assert [(f.pos.line, f.pos.end_line) for f in found] == [(1, 23)]

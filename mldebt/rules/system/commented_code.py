@@ -162,6 +162,14 @@ def commented_code_blocks(code: str, comments: list[tuple[int, int, str]]) -> li
         runs.append(current)
     blocks: list[CommentedCode] = []
     for run in runs:
-        if len(run) >= 2:
-            blocks.extend(_blocks_in_run(run))
+        if len(run) < 2:
+            continue
+        for block in _blocks_in_run(run):
+            previous = blocks[-1] if blocks else None
+            if previous is not None and all(not text.strip() for text in lines[previous.end_line:block.line - 1]):
+                # only blank lines between: one commented-out stretch (a whole file or function), one finding
+                blocks[-1] = CommentedCode(previous.line, block.end_line, previous.column, block.end_column,
+                                           previous.code_lines + block.code_lines, previous.first)
+            else:
+                blocks.append(block)
     return blocks
