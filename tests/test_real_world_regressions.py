@@ -235,3 +235,19 @@ def test_mld203_a_commented_out_file_is_one_finding(project, run_check):
     root = project({"old_pipeline.py": body + "\n"})
     found = _rules(run_check(root, select=["MLD203"]), "MLD203")
     assert [(f.pos.line, f.pos.end_line) for f in found] == [(1, 23)]
+
+
+def test_mld206_downloads_that_fill_a_missing_folder_or_file_do_not_conflict(project, run_check):
+    folder = ("import requests\nfrom pathlib import Path\ndata_path = Path('data/')\n"
+              "image_path = data_path / 'images'\nif image_path.is_dir():\n    print('exists')\nelse:\n"
+              "    image_path.mkdir(parents=True, exist_ok=True)\n"
+              "    with open(data_path / 'images.zip', 'wb') as f:\n"
+              "        f.write(requests.get('https://example.org/images.zip').content)")
+    helper = ("import requests\nfrom pathlib import Path\nif Path('helper_functions.py').is_file():\n    print('skip')\n"
+              "else:\n    with open('helper_functions.py', 'wb') as f:\n"
+              "        f.write(requests.get('https://example.org/helper_functions.py').content)")
+    fallback = ("try:\n    from helper_functions import plot_loss_curves\nexcept ImportError:\n"
+                "    import requests\n    with open('helper_functions.py', 'wb') as f:\n"
+                "        f.write(requests.get('https://example.org/helper_functions.py').content)")
+    root = project({"a.ipynb": [folder, helper], "b.ipynb": [folder, fallback]})
+    assert not _rules(run_check(root, select=["MLD206"]), "MLD206")

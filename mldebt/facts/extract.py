@@ -135,7 +135,8 @@ class Extractor:
         self.scope: list[str] = []
         self._stmt_events: list[int] = []
         self.groups: dict[int, list[int]] = {}  # first event -> the events a loop over names expanded into
-        self.missing_guards: list[str] = []  # paths (as written) known not to exist here: `if not p.exists():`
+        # paths known not to exist here (`if not p.exists():`), as (text as written, value when constant)
+        self.missing_guards: list[tuple[str, str | None]] = []
         self.functions: dict[str, FunctionInfo] = {}
         self.calls: list[CallSite] = []
         self.function_stack: list[str] = []
@@ -335,7 +336,7 @@ class Extractor:
                         text=self.text_of(path_node) if path_node is not None else (name or ""),
                         scope=".".join(self.scope))
         if direction == "write" and path_node is not None and self.missing_guards:
-            event.guarded = _source(path_node) in self.missing_guards
+            event.guarded = self.fills_missing(path_node, expr)
         self.facts.io.append(event)
         self._stmt_events.append(len(self.facts.io) - 1)
         for function, _ in params_in(expr) if expr is not None else ():
@@ -478,6 +479,16 @@ class Extractor:
                     unit = cwd.rstrip("/") + "/" + unit
                 self.add_event("execute", self.qualname(node.func) or "subprocess", "file", node,
                                expr=("const", unit))
+
+    def fills_missing(self, path_node: ast.AST, expr) -> bool:
+        """Whether a write happens only because its path (or the folder or name it completes) is missing:
+        `if not p.is_file(): open(p, "wb")`, `if folder.is_dir(): ... else: download to folder + ".zip"`."""
+        text = _source(path_node)
+        value = constant_value(expr) if expr is not None else None
+        for guard_text, guard_value in self.missing_guards:
+            if text == guard_text or (value and guard_value and value.startswith(guard_value)):
+                return True
+        return False
 
     def string_text(self, node: ast.AST | None) -> str:
         """A string built in code (a command line, an SQL query) as text: literals as written, module
@@ -758,6 +769,8 @@ class Extractor:
         if isinstance(stmt, (ast.If, ast.While)):
             self.visit_expr_calls(stmt.test)
             missing, present = _existence_guards(stmt.test) if isinstance(stmt, ast.If) else ([], [])
+            missing = [(_source(n), constant_value(self.expr(n))) for n in missing]
+            present = [(_source(n), constant_value(self.expr(n))) for n in present]
             self.missing_guards.extend(missing)
             self.visit_body(stmt.body)
             del self.missing_guards[len(self.missing_guards) - len(missing):]
@@ -778,8 +791,14 @@ class Extractor:
             return
         if isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
             self.visit_body(stmt.body)
+            # `try: from helper_functions import f` / `except: <download helper_functions.py>`: a fill-if-missing
+            missing = [("", "/".join(name.split(".")) + ".py") for s in stmt.body  # type: ignore[attr-defined]
+                       for name in ([a.name for a in s.names] if isinstance(s, ast.Import) else
+                                    [s.module] if isinstance(s, ast.ImportFrom) and s.module and not s.level else [])]
+            self.missing_guards.extend(missing)
             for handler in stmt.handlers:
                 self.visit_body(handler.body)
+            del self.missing_guards[len(self.missing_guards) - len(missing):]
             self.visit_body(stmt.orelse)
             self.visit_body(stmt.finalbody)
             return
@@ -945,17 +964,17 @@ def _source(node: ast.AST) -> str:
         return ""
 
 
-def _existence_guards(test: ast.AST) -> tuple[list[str], list[str]]:
-    """Paths an `if` test says are missing in its body, and present (so missing in its `else`):
+def _existence_guards(test: ast.AST) -> tuple[list[ast.AST], list[ast.AST]]:
+    """Path expressions an `if` test says are missing in its body, and present (so missing in its `else`):
     `not p.exists()`, `not os.path.isfile(p)`, either side of an `and` of those."""
-    def checked(node: ast.AST) -> str | None:
+    def checked(node: ast.AST) -> ast.AST | None:
         if isinstance(node, ast.Call) and isinstance(node.func, (ast.Attribute, ast.Name)):
             name = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
             if name in _EXISTENCE_TESTS:
                 if node.args and len(node.args) == 1:
-                    return _source(node.args[0])
+                    return node.args[0]
                 if not node.args and isinstance(node.func, ast.Attribute):
-                    return _source(node.func.value)  # `p.exists()`
+                    return node.func.value  # `p.exists()`
         return None
 
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
