@@ -643,3 +643,22 @@ def dataframe_sample_spec(imported_roots: set[str]) -> RandomAPI | None:
     if polars and pandas_like:
         return None
     return POLARS_SAMPLE if polars else RANDOM_METHODS["sample"]
+
+
+# Top-level packages that are never modules of the scanned project: calls into them are not helpers whose
+# I/O the graph instantiates at the call (`FileFacts.foreign_calls`). The standard library, plus the
+# libraries ML code calls most with string arguments.
+import sys as _sys
+
+NON_PROJECT_PACKAGES = frozenset(getattr(_sys, "stdlib_module_names", ())) | frozenset({
+    "numpy", "np", "pandas", "pd", "sklearn", "scipy", "torch", "torchvision", "torchaudio", "tensorflow", "tf",
+    "keras", "matplotlib", "plt", "seaborn", "sns", "plotly", "px", "go", "xgboost", "xgb", "lightgbm", "lgb",
+    "catboost", "transformers", "datasets", "tokenizers", "mlflow", "wandb", "requests", "boto3", "botocore",
+    "yaml", "joblib", "tqdm", "pyspark", "polars", "pl", "dask", "ray", "statsmodels", "sm", "nltk", "spacy",
+    "cv2", "PIL", "skimage", "IPython", "click", "typer", "fastapi", "flask", "pydantic", "hydra", "omegaconf",
+    "dotenv", "sqlalchemy", "psycopg2", "pymongo", "redis", "google", "azure", "openai", "langchain",
+    "airflow", "prefect", "dagster", "kedro", "great_expectations", "evidently", "shap", "optuna", "lightning",
+    "pytorch_lightning", "accelerate", "peft", "huggingface_hub", "sentence_transformers", "gensim", "bs4",
+    "selenium", "streamlit", "gradio", "dvc", "pytest", "tensorboard", "onnx", "onnxruntime", "jax", "flax",
+})
+

@@ -185,3 +185,26 @@ def test_loop_over_literal_names_expands_to_each_file(project):
     assert {("prep.py", "data/train.parquet", "writes"), ("prep.py", "data/val.parquet", "writes"),
             ("raw/train.csv", "prep.py", "reads"), ("data/train.parquet", "fit.py", "reads")} <= found
     assert not any("*" in node for node in graph.g)
+
+
+def test_paths_passed_to_a_helper_of_another_module(tmp_path):
+    from mldebt import api
+    from mldebt.testing import write_example
+
+    root = write_example(tmp_path / "p", {
+        "utils/__init__.py": "",
+        "utils/io.py": "import pandas as pd\n\n\ndef load_data(path):\n    return pd.read_csv(path)\n\n\n"
+                       "def save(df, path='data/out.csv'):\n    df.to_csv(path)\n",
+        "prepare.py": "import pandas as pd\nfrom utils.io import save\n"
+                      "save(pd.read_csv('data/raw.csv').dropna(), 'data/clean.csv')\n",
+        "train.py": "from utils.io import load_data\nfrom utils import io as uio\n"
+                    "df = load_data('data/clean.csv')\nextra = uio.load_data('data/extra.csv')\n",
+        "notebooks/eda.ipynb": ["from utils.io import load_data", "df = load_data('../data/clean.csv')\ndf.head()"],
+    })
+    graph = api.scan([str(root)], use_cache=False).graph
+    assert sorted(a for a, _ in graph.reads_of("train.py")) == ["data/clean.csv", "data/extra.csv"]
+    assert [a for a, _ in graph.reads_of("notebooks/eda.ipynb")] == ["data/clean.csv"]  # from the notebook's folder
+    assert [a for a, _ in graph.writes_of("prepare.py")] == ["data/clean.csv"]
+    assert graph.reads_of("utils/io.py") == [] and graph.writes_of("utils/io.py") == []  # not the helper's own I/O
+    [(_, edge)] = [(a, d) for a, d in graph.reads_of("train.py") if a == "data/clean.csv"]
+    assert edge["inner_path"] == "utils/io.py" and edge["line"] == 3

@@ -140,6 +140,7 @@ class Extractor:
         self.functions: dict[str, FunctionInfo] = {}
         self.calls: list[CallSite] = []
         self.function_stack: list[str] = []
+        self.module_functions: set[str] = set()
 
     # ---------------------------------------------------------------- positions and names
     def pos(self, node: ast.AST) -> Pos:
@@ -415,6 +416,8 @@ class Extractor:
         info = FunctionInfo(stmt.name, positional + [a.arg for a in args.kwonlyargs],
                             {k: v for k, v in defaults.items() if v[0] != "unknown"})
         self.functions[stmt.name] = info
+        if not self.function_stack and not self.scope:
+            self.module_functions.add(stmt.name)  # importable by other modules
         return info
 
     def record_call_site(self, node: ast.Call) -> None:
@@ -426,10 +429,38 @@ class Extractor:
             [self.expr(a) for a in node.args],
             {k.arg: self.expr(k.value) for k in node.keywords if k.arg is not None}, ".".join(self.scope)))
 
+    def record_foreign_call(self, node: ast.Call) -> None:
+        """A call of a function imported from another module (`load_data("data/raw.csv")`,
+        `io_utils.load_data(...)`), kept when a path-like argument is known: the graph instantiates that
+        function's I/O here (see `FileFacts.helpers`)."""
+        func = node.func
+        callee = None
+        if isinstance(func, ast.Name):
+            if func.id in self.aliases and "." in self.aliases[func.id]:
+                callee = self.aliases[func.id]
+            elif self.env.get(func.id, ("",))[0] == "name":  # `from .io import load`
+                callee = self.env[func.id][1]
+        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in self.aliases:
+            callee = f"{self.aliases[func.value.id]}.{func.attr}"
+        if callee is None or any(isinstance(a, ast.Starred) for a in node.args) or \
+                callee.split(".", 1)[0] in kb.NON_PROJECT_PACKAGES:
+            return
+        if not any(isinstance(v, ast.Constant) and isinstance(v.value, str) or isinstance(v, (ast.JoinedStr, ast.Name,
+                   ast.BinOp, ast.Attribute)) for v in list(node.args) + [k.value for k in node.keywords]):
+            return  # no argument that can carry a path
+        args = [self.expr(a) for a in node.args]
+        kwargs = {k.arg: self.expr(k.value) for k in node.keywords if k.arg is not None}
+        known = [v for v in list(args) + list(kwargs.values()) if v[0] != "unknown"]
+        if not known or any(params_in(v) for v in known):
+            return  # nothing to instantiate with, or the caller's own parameters (not followed across modules)
+        self.facts.foreign_calls.append(CallSite(callee, None, self.pos(node), args, kwargs, ".".join(self.scope)))
+
     def handle_call(self, node: ast.Call) -> None:
         func = node.func
         if isinstance(func, ast.Name):
             self.record_call_site(node)
+        if isinstance(func, (ast.Name, ast.Attribute)):
+            self.record_foreign_call(node)
         qual = self.qualname(func) or ""
         attr = func.attr if isinstance(func, ast.Attribute) else None
         spec = kb.FUNCTIONS.get(qual)
@@ -999,5 +1030,8 @@ def extract(path: str, kind: str, parsed: list[tuple[Cell, ast.Module | None]]) 
                 extractor.visit_stmt(stmt)
             except RecursionError:
                 extractor.facts.notes.append(f"a statement at line {stmt.lineno} was too deeply nested to analyse")
+    extractor.facts.helpers = {  # captured before instantiation replaces unused templates' parameters
+        name: (info.params, info.defaults, [(i, extractor.facts.io[i].expr) for i in info.templates])
+        for name, info in extractor.functions.items() if info.templates and name in extractor.module_functions}
     instantiate(extractor.facts.io, extractor.functions, extractor.calls)
     return extractor.facts

@@ -137,6 +137,12 @@ class FileFacts:
     skipped: bool = False
     cells: list[tuple[int, str | None, int | None]] = field(default_factory=list)  # (index, id, exec count)
     lines: dict[int | None, list[str]] = field(default_factory=dict)  # source lines by cell, for excerpts
+    # module functions whose I/O paths come from their parameters, for calls from other modules:
+    # name -> (parameters, defaults, [(index into io, path expression with the parameter placeholders)])
+    helpers: dict[str, tuple] = field(default_factory=dict)
+    # calls of functions imported from other modules of the project (mldebt.facts.calls.CallSite), with the
+    # arguments as path expressions: the graph instantiates those functions' `helpers` templates there
+    foreign_calls: list = field(default_factory=list)
     # {(rule, pos, message): (safety, what the project must confirm)} for findings with a fix, planned in the
     # worker (mldebt.fix.driver.fixability); None when not planned (then `check` plans from the file)
     fixable: dict | None = None

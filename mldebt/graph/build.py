@@ -258,8 +258,12 @@ class Resolver:
         return node, kind, attrs
 
 
-def _edge_attrs(event: IOEvent, kind: str, index: int) -> dict:
+def _edge_attrs(event: IOEvent, kind: str, index: int | None, helper_file: str | None = None) -> dict:
+    """Edge data; `index` is the event's place in its unit's facts (None for a helper of another module
+    instantiated at a call, whose I/O call is in `helper_file`)."""
     attrs = {"kind": kind, "line": event.pos.line, "column": event.pos.column, "api": event.api, "event": index}
+    if helper_file is not None:
+        attrs["inner_path"] = helper_file
     if event.pos.cell is not None:
         attrs["cell"] = event.pos.cell
     if event.from_predictions:
@@ -298,10 +302,12 @@ def build_graph(root: Path, facts: dict[str, FileFacts], config) -> DataGraph:
                              if imp.module.split(".")[0] in ORCHESTRATOR_PACKAGES), None)
         if orchestrator:  # an Airflow DAG, a Prefect flow...: it runs the project code it imports
             g.nodes[path]["orchestrator"] = orchestrator
+    foreign, replaced = _foreign_instances(facts, resolver)
     for path in sorted(facts):
         f = facts[path]
-        for index, event in enumerate(f.io):
-            if event.template:
+        events = [(index, event, None) for index, event in enumerate(f.io)] + foreign.get(path, [])
+        for index, event, helper_file in events:
+            if event.template or (path, index) in replaced:
                 continue  # a helper's I/O, recorded at each call site instead
             node, kind, attrs = resolver.artifact(event, f)
             if kind == "unresolved":
@@ -313,7 +319,7 @@ def build_graph(root: Path, facts: dict[str, FileFacts], config) -> DataGraph:
                 if target not in g:
                     g.add_node(target, kind="notebook" if target.endswith(".ipynb") else "script", path=target,
                                missing=True)
-                g.add_edge(path, target, **_edge_attrs(event, "executes", index))
+                g.add_edge(path, target, **_edge_attrs(event, "executes", index, helper_file))
                 continue
             if node not in g:
                 g.add_node(node, kind=kind, **attrs)
@@ -323,9 +329,9 @@ def build_graph(root: Path, facts: dict[str, FileFacts], config) -> DataGraph:
                 # reading or writing a code file (e.g. papermill output) still records the data edge
                 pass
             if event.direction == "read":
-                g.add_edge(node, path, **_edge_attrs(event, "reads", index))
+                g.add_edge(node, path, **_edge_attrs(event, "reads", index, helper_file))
             else:
-                g.add_edge(path, node, **_edge_attrs(event, "writes", index))
+                g.add_edge(path, node, **_edge_attrs(event, "writes", index, helper_file))
         for read in f.config_reads:
             if read.source != "config" or read.doc is None:
                 continue
@@ -412,6 +418,41 @@ def _imported_names(facts: dict[str, FileFacts]) -> set[str]:
                 names.update(n for n, _ in imp.names)
                 names.add(imp.module.lstrip("."))
     return names
+
+
+def _foreign_instances(facts: dict[str, FileFacts], resolver: "Resolver") -> tuple[dict, set]:
+    """I/O of helper functions called from other modules, at each call: `load_data("data/raw.csv")` in
+    `train.py`, with `load_data` defined in `utils/io.py`, reads data/raw.csv in train.py. Returns
+    ({caller: [(None, event, helper file)]}, {(helper file, io index)} of helper events so replaced: a
+    helper's own fallback (its parameters' defaults, or unknown) is not an I/O of the module itself)."""
+    from dataclasses import replace as copy_with
+
+    from mldebt.facts.calls import FunctionInfo, bind, substitute
+
+    out: dict[str, list] = {}
+    replaced: set[tuple[str, int]] = set()
+    for path in sorted(facts):
+        for call in facts[path].foreign_calls:
+            if "." not in call.callee:
+                continue
+            module, name = call.callee.rsplit(".", 1)
+            target = resolver.module_file(module, path)
+            helper = facts[target].helpers.get(name) if target and target != path and target in facts else None
+            if helper is None:
+                continue
+            params, defaults, templates = helper
+            values = bind(FunctionInfo(name, list(params), dict(defaults)), call)
+            for index, expr in templates:
+                if index >= len(facts[target].io):
+                    continue
+                original = facts[target].io[index]
+                event = copy_with(original, expr=substitute(expr, name, values), pos=call.pos, scope=call.scope,
+                                  template=False, var=None, via=(name, *original.via),
+                                  origin=original.origin or original.pos, api=f"{original.api} via {name}()",
+                                  text=f"{name}(...) -> {original.text}"[:200])
+                out.setdefault(path, []).append((None, event, target))
+                replaced.add((target, index))
+    return out, replaced
 
 
 def _project_file_by_suffix(node: str, facts: dict[str, FileFacts]) -> str:

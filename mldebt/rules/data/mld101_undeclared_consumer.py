@@ -143,7 +143,8 @@ class UndeclaredConsumer(ProjectRule):
             if data.get("inner_line"):  # the read happens inside a helper called here
                 chain = data.get("via", "").split(" -> ")
                 called = f", called through {'() -> '.join(chain[:-1])}()" if len(chain) > 1 else ""
-                sites.insert(0, {"path": reader, "cell": data.get("inner_cell"), "line": data["inner_line"],
+                sites.insert(0, {"path": data.get("inner_path", reader), "cell": data.get("inner_cell"),
+                                 "line": data["inner_line"],
                                  "message": f"read here, inside {chain[-1]}(){called}"})
             yield project.finding(self, reader, edge_pos(project, reader, data), message, sites[:10])
         yield from self.notebook_imports(project)
