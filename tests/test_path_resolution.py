@@ -208,3 +208,23 @@ def test_paths_passed_to_a_helper_of_another_module(tmp_path):
     assert graph.reads_of("utils/io.py") == [] and graph.writes_of("utils/io.py") == []  # not the helper's own I/O
     [(_, edge)] = [(a, d) for a, d in graph.reads_of("train.py") if a == "data/clean.csv"]
     assert edge["inner_path"] == "utils/io.py" and edge["line"] == 3
+
+
+def test_a_notebook_or_script_that_changes_folder(tmp_path):
+    from mldebt import api
+    from mldebt.testing import write_example
+
+    root = write_example(tmp_path / "p", {
+        "src/prep.py": "import pandas as pd\npd.read_csv('data/raw.csv').to_parquet('data/clean.parquet')\n",
+        "notebooks/a.ipynb": ["%cd ..", "import pandas as pd\ndf = pd.read_parquet('data/clean.parquet')"],
+        "notebooks/b.ipynb": ["import os\nos.chdir('../')", "import pandas as pd\ndf = pd.read_parquet('data/clean.parquet')"],
+        "notebooks/c.ipynb": ["import pandas as pd\nx = pd.read_parquet('../data/clean.parquet')", "%cd $HOME",
+                              "y = pd.read_csv('other.csv')"],
+        "scripts/run.py": "import os\nimport pandas as pd\nos.chdir(os.path.dirname(os.path.abspath(__file__)))\n"
+                          "df = pd.read_parquet('../data/clean.parquet')\n",
+    })
+    graph = api.scan([str(root)], use_cache=False).graph
+    for unit in ("notebooks/a.ipynb", "notebooks/b.ipynb", "scripts/run.py"):
+        assert [a for a, _ in graph.reads_of(unit)] == ["data/clean.parquet"], unit
+    reads = [a for a, _ in graph.reads_of("notebooks/c.ipynb")]
+    assert "data/clean.parquet" in reads and "notebooks/other.csv" not in reads  # after `%cd $HOME`: unknown

@@ -137,10 +137,13 @@ class Extractor:
         self.groups: dict[int, list[int]] = {}  # first event -> the events a loop over names expanded into
         # paths known not to exist here (`if not p.exists():`), as (text as written, value when constant)
         self.missing_guards: list[tuple[str, str | None]] = []
+        self.done_cds: set[tuple] = set()
         self.functions: dict[str, FunctionInfo] = {}
         self.calls: list[CallSite] = []
         self.function_stack: list[str] = []
         self.module_functions: set[str] = set()
+        # the working folder after `%cd ..` / `os.chdir(...)`, relative to where the unit starts (None: unchanged)
+        self.cwd: tuple | None = None
 
     # ---------------------------------------------------------------- positions and names
     def pos(self, node: ast.AST) -> Pos:
@@ -333,6 +336,8 @@ class Extractor:
             self.groups[indexes[0]] = indexes
             return indexes[0]
         expr = alternatives[0]
+        if self.cwd is not None and expr is not None and kind in ("file", "model", "notebook"):
+            expr = ("join", [self.cwd, expr])  # relative paths now start from the new folder
         event = IOEvent(direction=direction, api=api, kind=kind, expr=expr, pos=self.pos(node), name=name,
                         text=self.text_of(path_node) if path_node is not None else (name or ""),
                         scope=".".join(self.scope))
@@ -478,6 +483,8 @@ class Extractor:
                 self.add_event("read", qual, "file", node, expr=("const", kb.DEFAULT_CONFIG_FILE[qual]))
         elif attr is not None:
             self.handle_method(node, func, attr, qual)
+        if qual == "os.chdir" and node.args and not self.function_stack:
+            self.change_folder(self.expr(node.args[0]))
         if qual in kb.SHELL_RUNNERS:
             self.handle_shell(node)
         elif qual.split(".", 1)[0] in kb.ORCHESTRATOR_PACKAGES and qual.rsplit(".", 1)[-1] in kb.ORCHESTRATOR_COMMANDS:
@@ -510,6 +517,24 @@ class Extractor:
                     unit = cwd.rstrip("/") + "/" + unit
                 self.add_event("execute", self.qualname(node.func) or "subprocess", "file", node,
                                expr=("const", unit))
+
+    def change_folder(self, target) -> None:
+        """`os.chdir(target)` / `%cd target` at the top level: later relative paths resolve from there."""
+        self.cwd = target if self.cwd is None else ("join", [self.cwd, target])
+
+    def cd_magics(self, cell, before_line: int | None) -> None:
+        """Apply the cell's `%cd` magics up to `before_line` (all when None), once each."""
+        for magic in cell.magics:
+            if magic.kind != "line" or magic.name != "cd" or (cell.index, magic.line) in self.done_cds or \
+                    (before_line is not None and magic.line >= before_line):
+                continue
+            self.done_cds.add((cell.index, magic.line))
+            words = [w for w in magic.text.split()[1:] if not w.startswith("-")]
+            target = words[0].strip("\"'") if len(words) == 1 and not magic.text.split()[1:2] == ["-"] else None
+            if target is None or any(c in target for c in "$%{}~") or not target:
+                self.cwd = UNKNOWN  # `%cd`, `%cd -`, `%cd $DIR`: from here, relative paths are unknown
+            else:
+                self.change_folder(("const", target))
 
     def fills_missing(self, path_node: ast.AST, expr) -> bool:
         """Whether a write happens only because its path (or the folder or name it completes) is missing:
@@ -1024,12 +1049,15 @@ def extract(path: str, kind: str, parsed: list[tuple[Cell, ast.Module | None]]) 
     for cell, tree in parsed:
         extractor.cell = cell
         if tree is None:
+            extractor.cd_magics(cell, None)
             continue
         for stmt in tree.body:
+            extractor.cd_magics(cell, stmt.lineno)
             try:
                 extractor.visit_stmt(stmt)
             except RecursionError:
                 extractor.facts.notes.append(f"a statement at line {stmt.lineno} was too deeply nested to analyse")
+        extractor.cd_magics(cell, None)
     extractor.facts.helpers = {  # captured before instantiation replaces unused templates' parameters
         name: (info.params, info.defaults, [(i, extractor.facts.io[i].expr) for i in info.templates])
         for name, info in extractor.functions.items() if info.templates and name in extractor.module_functions}
