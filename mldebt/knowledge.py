@@ -204,6 +204,7 @@ NOT_HYPERPARAMETERS = frozenset({
     "random_state", "n_jobs", "verbose", "verbosity", "seed", "random_seed", "silent", "copy", "copy_X",
     "warm_start", "nthread", "thread_count", "device", "gpu_id", "n_gpus", "logging_steps", "save_steps",
     "output_dir", "logging_dir", "report_to", "eval_steps", "save_total_limit", "dataloader_num_workers",
+    "last_epoch",  # a scheduler's resume position, not a setting to tune
 })
 
 # Logging and experiment-tracking set-up, for configuration sprawl.

@@ -251,3 +251,35 @@ def test_mld206_downloads_that_fill_a_missing_folder_or_file_do_not_conflict(pro
                 "        f.write(requests.get('https://example.org/helper_functions.py').content)")
     root = project({"a.ipynb": [folder, helper], "b.ipynb": [folder, fallback]})
     assert not _rules(run_check(root, select=["MLD206"]), "MLD206")
+
+
+def test_mld601_the_base_estimator_of_a_seeded_ensemble_and_a_seeding_star_import(project, run_check):
+    root = project({
+        "ens.py": "from sklearn.ensemble import AdaBoostClassifier, BaggingRegressor\n"
+                  "from sklearn.tree import DecisionTreeClassifier\nfrom sklearn.svm import SVR\n"
+                  "clf = AdaBoostClassifier(DecisionTreeClassifier(max_depth=1), n_estimators=50, random_state=0)\n"
+                  "reg = BaggingRegressor(estimator=SVR(), random_state=1)\nclf.fit(X, y)\n",
+        "common.py": "import numpy as np\nimport torch\nnp.random.seed(123)\ntorch.manual_seed(123)\n",
+        "train.py": "from common import *\nimport torch\nnet = torch.nn.Linear(3, 1)\nidx = torch.randperm(10)\n"
+                    "torch.save(net.state_dict(), 'model.pth')\n",
+    })
+    assert not _rules(run_check(root, select=["MLD601"]), "MLD601")
+
+
+def test_config_rules_on_scheduler_state_formulas_and_keyword_saves(project, run_check):
+    root = project({
+        "sched.py": "from torch.optim.lr_scheduler import CosineAnnealingLR\n\n\ndef make(cfg, opt, steps):\n"
+                    "    return CosineAnnealingLR(opt, T_max=steps, eta_min=cfg.min_lr, last_epoch=-1)\n",
+        "plot.py": "import plotnine as gg\np = gg.ggplot(df, gg.aes(x='prob')) + gg.facet_wrap('~model', ncol=1)\n",
+        "nb.ipynb": ["from lightgbm import LGBMClassifier\nimport mlflow",
+                     "m = LGBMClassifier(num_leaves=200)\nm.fit(X, y)",
+                     "mlflow.sklearn.log_model(sk_model=m, artifact_path='model')"],
+    })
+    found = run_check(root, select=["MLD301", "MLD302"])
+    assert [(f.rule, f.path) for f in found] == [("MLD301", "nb.ipynb")]  # the keyword-saved model only
+
+
+def test_mld501_an_empty_cell_sharing_a_count(project, run_check):
+    root = project([{"source": "x = 1", "execution_count": 1}, {"source": "print(x)", "execution_count": 2},
+                    {"source": "", "execution_count": 2}])
+    assert not _rules(run_check(root, select=["MLD501"]), "MLD501")

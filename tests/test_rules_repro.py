@@ -32,7 +32,7 @@ def test_split_position_and_message(project, run_check):
     [finding] = check_script(project, run_check, SKLEARN + "X_tr, X_te = train_test_split(X, test_size=0.2)\n")
     assert (finding.pos.cell, finding.pos.line, finding.pos.column) == (None, 2, 14)
     assert finding.message.startswith("`train_test_split(...)` splits the data at random but gets no `random_state`")
-    assert "np.random.seed(42)" in finding.message and "this script" in finding.message
+    assert "np.random.seed(42)" in finding.message and "this file" in finding.message
 
 
 def test_notebook_seed_must_come_before(project, run_check):

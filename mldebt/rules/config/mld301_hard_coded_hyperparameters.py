@@ -186,6 +186,9 @@ def _keyword_texts(ctx: FileContext, positions: set[tuple]) -> dict[tuple, dict[
 _SAVE_FUNCTIONS = ("joblib.dump", "pickle.dump", "dill.dump", "cloudpickle.dump", "torch.save",
                    "keras.models.save_model", "tensorflow.keras.models.save_model", "skops.io.dump")
 _SAVE_METHODS = {"save", "save_model", "save_weights", "save_pretrained"}
+# The model argument of save/log functions by keyword: mlflow flavours, joblib/pickle `value`/`obj`.
+_SAVED_MODEL_KEYWORDS = {"sk_model", "lgb_model", "xgb_model", "cb_model", "pytorch_model", "keras_model",
+                         "tf_model", "spark_model", "model", "value", "obj"}
 
 
 def _saved_constructors(ctx: FileContext) -> set[tuple]:
@@ -236,7 +239,9 @@ def _saved_constructors(ctx: FileContext) -> set[tuple]:
                     elif owner in carried:
                         for arg in args:
                             carried[owner] |= held(arg, cell)
-                if (qual in _SAVE_FUNCTIONS or (qual.startswith("mlflow.") and qual.endswith(".log_model"))) \
-                        and call.args:
-                    saved |= held(call.args[0], cell)
+                if qual in _SAVE_FUNCTIONS or (qual.startswith("mlflow.") and qual.endswith(".log_model")):
+                    model = call.args[0] if call.args else next(
+                        (k.value for k in call.keywords if k.arg in _SAVED_MODEL_KEYWORDS), None)
+                    if model is not None:  # `log_model(m, ...)` or `log_model(sk_model=m, ...)`
+                        saved |= held(model, cell)
     return saved

@@ -16,7 +16,7 @@ from mldebt.sources.model import Cell
 
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 _UNC = re.compile(r"^\\\\[^\\/\s]+[\\/]")
-_TILDE_USER = re.compile(r"^~[A-Za-z_][\w.-]*(/|$)")
+_TILDE_USER = re.compile(r"^~[A-Za-z_][\w.-]*/")  # `~user/...`; `~model` alone is no path (a formula)
 # Magic commands and shell programs whose arguments are paths the notebook depends on.
 _PATH_MAGICS = frozenset({"cd", "run", "load", "loadpy", "pushd", "bookmark", "writefile"})
 _SHELL_LOOKS_ONLY = frozenset({"ls", "ll", "pwd", "echo", "which", "du", "df", "tree", "stat", "file", "wc",

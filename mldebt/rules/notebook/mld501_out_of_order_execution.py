@@ -66,8 +66,8 @@ class OutOfOrderExecution(FileRule):
         highest = None
         for cell in ctx.source.cells:
             count = cell.execution_count
-            if count is None:
-                continue
+            if count is None or not cell.raw.strip():
+                continue  # an empty cell cannot change state, whatever count it shows
             if highest is not None and count <= highest.execution_count:
                 if count == highest.execution_count:
                     what = (f"cell {cell.index} shows the same count, In [{count}], as cell {highest.index} above it: "

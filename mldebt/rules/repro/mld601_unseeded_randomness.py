@@ -118,6 +118,22 @@ class _Collector:
         return True
 
 
+def _reseeded_by_their_ensemble(trees) -> set[int]:
+    """Estimators built as arguments of a call given a `random_state` (`AdaBoostClassifier(DecisionTreeClassifier(),
+    random_state=0)`, `BaggingRegressor(estimator=SVR(), random_state=1)`): the ensemble seeds them."""
+    out: set[int] = set()
+    for _, tree in trees:
+        for node in subtree(tree):
+            if node.__class__ is not ast.Call:
+                continue
+            seed = next((k.value for k in node.keywords if k.arg == "random_state"), None)
+            if seed is None or (isinstance(seed, ast.Constant) and seed.value is None):
+                continue
+            for value in list(node.args) + [k.value for k in node.keywords if k.arg != "random_state"]:
+                out.update(id(n) for n in subtree(value) if n.__class__ is ast.Call)
+    return out
+
+
 def _is_population(node: ast.AST) -> bool:
     """A collection to draw from (`list(ids)`, `sorted(x)`, `range(n)`, a comprehension), not a row count."""
     if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.Set)):
@@ -207,8 +223,11 @@ class UnseededRandomness(FileRule):
     CatBoost seed themselves by default and are never flagged; estimators whose randomness depends on
     data size (`HistGradientBoosting*` early stopping) are not flagged. A seed set inside any function
     counts for random calls inside functions anywhere in the unit (the call order is not followed);
-    at module level only seeds earlier in the unit count. `tf.data.Dataset.shuffle`, dropout layers and
-    weight initialisers are not covered, nor is GPU non-determinism.
+    at module level only seeds earlier in the unit count. An estimator passed to a call that gets a
+    `random_state` (the base estimator of a seeded `AdaBoostClassifier` or `BaggingRegressor`) is seeded
+    by it, and `from a_project_module import *` is taken to seed everything (it may, at import time).
+    `tf.data.Dataset.shuffle`, dropout layers and weight initialisers are not covered, nor is GPU
+    non-determinism.
 
     ## Options
     `fix-seed`: the seed `--fix` writes into the calls it fixes (default 42).
@@ -297,15 +316,20 @@ class UnseededRandomness(FileRule):
                 resolver.record_import(node)
         roots = {imp.module.split(".")[0] for imp in resolver.facts.imports}
         collector = _Collector(resolver, roots)
+        if any(names == [("*", "*")] and (module.startswith(".") or module.split(".")[0] not in kb.NON_PROJECT_PACKAGES)
+               for module, names in ((imp.module, imp.names) for imp in resolver.facts.imports)):
+            # `from common import *`: a project module that may seed everything when imported
+            collector.seeds.append((0, kb.SEED_HELPER_LIBRARIES, False))
         for cell, tree in trees:
             collector.cell = cell
             for stmt in tree.body:
                 collector.visit(stmt)
-        unit = "notebook" if ctx.is_notebook else "script"
+        reseeded = _reseeded_by_their_ensemble(trees)
+        unit = "notebook" if ctx.is_notebook else "file"
         findings: list[Finding] = []
         draws: dict[str, list[_RandomCall]] = {}
         for call in collector.calls:
-            if not _is_random(call.node, call.spec) or self.covered(call, collector.seeds):
+            if not _is_random(call.node, call.spec) or self.covered(call, collector.seeds) or id(call.node) in reseeded:
                 continue
             if call.spec.kind == "draw":
                 draws.setdefault(call.spec.covered_by or "", []).append(call)
