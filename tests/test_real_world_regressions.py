@@ -283,3 +283,9 @@ def test_mld501_an_empty_cell_sharing_a_count(project, run_check):
     root = project([{"source": "x = 1", "execution_count": 1}, {"source": "print(x)", "execution_count": 2},
                     {"source": "", "execution_count": 2}])
     assert not _rules(run_check(root, select=["MLD501"]), "MLD501")
+
+
+def test_automagic_pip_install_is_a_magic_not_a_syntax_error(project, run_check):
+    root = project(["pip install scikit-surprise", "cd = 3\nprint(cd)", "import surprise"])
+    found = run_check(root, select=["MLD001", "MLD504"])
+    assert [(f.rule, f.pos.cell) for f in found] == [("MLD504", 1)]  # an unpinned install, not unparsable code

@@ -18,13 +18,28 @@ PYTHON_BODY_CELL_MAGICS = frozenset(
 
 _ASSIGN_MAGIC = re.compile(r"^(?P<indent>\s*)(?P<target>[A-Za-z_][\w]*(?:\s*,\s*[A-Za-z_][\w]*)*)\s*=\s*(?P<sigil>!|%{1,2})(?P<cmd>.*)$")
 _IDENT = re.compile(r"[A-Za-z_][\w.]*")
+# Line magics IPython runs without their `%` (automagic, on by default): `pip install x`, `cd ..`
+_AUTOMAGIC = re.compile(r"^(pip|conda|mamba|cd)\s+\S")
+
+
+def _is_automagic(stripped: str) -> bool:
+    """`pip install pandas` at the top of a cell is `%pip install pandas`; `cd = 3` is still Python."""
+    if not _AUTOMAGIC.match(stripped):
+        return False
+    try:
+        compile(stripped, "<cell line>", "exec")
+    except SyntaxError:
+        return True
+    except (ValueError, RecursionError, MemoryError):
+        return False
+    return False
 
 
 def _looks_like_ipython(line: str) -> bool:
     stripped = line.strip()
     if not stripped or stripped.startswith("#"):
         return False
-    if stripped[0] in "%!?":
+    if stripped[0] in "%!?" or (line[:1] not in " \t" and _is_automagic(stripped)):
         return True
     if stripped.endswith("?") and _IDENT.fullmatch(stripped.rstrip("?")):
         return True
@@ -129,7 +144,7 @@ def mask_cell(text: str) -> tuple[str, list[Magic], str | None]:
             cmd = joined.lstrip("!")
             magics.append(Magic(i + 1, column, "shell", _split_name(cmd), cmd))
             out[i] = indent + "pass"
-        elif stripped.startswith("%"):
+        elif stripped.startswith("%") or (not indent and _is_automagic(stripped)):
             cmd = joined.lstrip("%")
             magics.append(Magic(i + 1, column, "line", _split_name(cmd), cmd))
             out[i] = indent + "pass"
