@@ -289,3 +289,15 @@ def test_automagic_pip_install_is_a_magic_not_a_syntax_error(project, run_check)
     root = project(["pip install scikit-surprise", "cd = 3\nprint(cd)", "import surprise"])
     found = run_check(root, select=["MLD001", "MLD504"])
     assert [(f.rule, f.pos.cell) for f in found] == [("MLD504", 1)]  # an unpinned install, not unparsable code
+
+
+def test_mld402_a_route_serving_a_project_wrapper_that_may_monitor(project, run_check):
+    root = project({
+        "predictor.py": "import logging\nimport joblib\nlog = logging.getLogger(__name__)\n\n\nclass Predictor:\n"
+                        "    def __init__(self, p):\n        self.model = joblib.load(p)\n\n"
+                        "    def predict_proba(self, rows):\n        s = self.model.predict_proba(rows)[:, 1]\n"
+                        "        log.info('inputs=%s scores=%s', rows, s)\n        return s.tolist()\n",
+        "app.py": "from fastapi import FastAPI\nfrom predictor import Predictor\napp = FastAPI()\n"
+                  "svc = Predictor('model.pkl')\n\n\n@app.post('/predict')\ndef predict(rows: list):\n"
+                  "    return svc.predict_proba(rows)\n"})
+    assert not _rules(run_check(root, select=["MLD402"]), "MLD402")

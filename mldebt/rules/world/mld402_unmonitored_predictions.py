@@ -35,12 +35,28 @@ def _statements(body: list[ast.stmt]) -> Iterable[ast.stmt]:
             yield from _statements(case.body)
 
 
+def _project_objects(trees, imports) -> frozenset[str]:
+    """Names bound to instances of classes imported from the project's own modules (`svc = Predictor(...)`,
+    `from predictor import Predictor`): a wrapper's `predict` may monitor inside, which this file cannot see."""
+    project_names = {local for imp in imports for name, local in imp.names
+                     if imp.module.startswith(".") or imp.module.split(".")[0] not in kb.NON_PROJECT_PACKAGES}
+    out = set()
+    for _, tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and \
+                    isinstance(node.value.func, ast.Name) and node.value.func.id in project_names:
+                out.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return frozenset(out)
+
+
 class _Flow:
     """Which names of one scope hold predictions or the inputs they were made from."""
 
-    def __init__(self, body: list[ast.stmt], aliases: dict[str, str], predicting: frozenset[str] = frozenset()):
+    def __init__(self, body: list[ast.stmt], aliases: dict[str, str], predicting: frozenset[str] = frozenset(),
+                 wrappers: frozenset[str] = frozenset()):
         self.aliases = aliases
         self.predicting = predicting  # functions of this module that return predictions
+        self.wrappers = wrappers  # objects of the project's own classes: their `predict` may log (not seen here)
         self.predictions: set[str] = set()
         self.inputs: set[str] = set()
         self.predict_calls: list[ast.Call] = []
@@ -49,8 +65,10 @@ class _Flow:
             self._statement(stmt)
 
     def is_predict(self, call: ast.Call) -> bool:
-        return (isinstance(call.func, ast.Attribute) and call.func.attr in kb.PREDICT_METHODS) or \
-            (isinstance(call.func, ast.Name) and call.func.id in self.predicting)
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr in kb.PREDICT_METHODS:
+            return not (isinstance(func.value, ast.Name) and func.value.id in self.wrappers)
+        return isinstance(func, ast.Name) and func.id in self.predicting
 
     def returns_predictions(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         return any(isinstance(s, ast.Return) and self.carries(s.value) for s in _statements(function.body))
@@ -131,8 +149,10 @@ class UnmonitoredPredictions(FileRule):
     dashboard reads), which mldebt cannot see. Logging counts only when it mentions the predictions or
     their inputs by name; predictions returned by a function of the same module count as predictions
     (`p = score(row)` where `score` returns `model.predict_proba(...)`), helpers imported from other
-    modules do not. Predictions made by calling a model object (`model(x)`) and serving code that is not
-    a decorated route (gradio, streamlit, `ray.serve` classes) are not traced.
+    modules do not, and neither does `predict` on an object of the project's own class (`svc =
+    Predictor(...)` imported from a project module), which may log inside. Predictions made by calling a
+    model object (`model(x)`) and serving code that is not a decorated route (gradio, streamlit,
+    `ray.serve` classes) are not traced.
     """
 
     id = "MLD402"
@@ -192,17 +212,19 @@ class UnmonitoredPredictions(FileRule):
             return
         functions = [node for _, tree in trees for node in ast.walk(tree)
                      if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        wrappers = _project_objects(trees, facts.imports)
         predicting: frozenset[str] = frozenset()
         for _ in range(3):  # helpers that return predictions (`def score(row): return model.predict(...)`)
-            found = frozenset(f.name for f in functions if _Flow(f.body, aliases, predicting).returns_predictions(f))
+            found = frozenset(f.name for f in functions
+                              if _Flow(f.body, aliases, predicting, wrappers).returns_predictions(f))
             if found == predicting:
                 break
             predicting = found
         flows: list[tuple[str, ast.AST | None, _Flow]] = []
         for _, tree in trees:
-            flows.append(("", None, _Flow(tree.body, aliases, predicting)))
+            flows.append(("", None, _Flow(tree.body, aliases, predicting, wrappers)))
         for node in functions:
-            flows.append((node.name, node, _Flow(node.body, aliases, predicting)))
+            flows.append((node.name, node, _Flow(node.body, aliases, predicting, wrappers)))
         if any(flow.monitored for _, _, flow in flows):
             return
         cell = ctx.parsed[0][0]
