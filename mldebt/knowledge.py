@@ -215,6 +215,10 @@ LOGGING_SETUPS = frozenset({
     "torch.utils.tensorboard.SummaryWriter", "tensorboardX.SummaryWriter",
 })
 TRACKING_CALLS = frozenset({"mlflow.set_tracking_uri", "wandb.init", "neptune.init_run", "neptune.init"})
+# Environment variables that set the same destinations: name -> (the call it stands for, its setting).
+TRACKING_VARIABLES = {"MLFLOW_TRACKING_URI": ("mlflow.set_tracking_uri", "arg0"),
+                      "WANDB_PROJECT": ("wandb.init", "project"), "WANDB_ENTITY": ("wandb.init", "entity"),
+                      "NEPTUNE_PROJECT": ("neptune.init_run", "project")}
 
 # Monitoring: calls that record a prediction service's inputs/outputs somewhere a monitor can read.
 MONITORING_MODULES = ("logging", "prometheus_client", "evidently", "whylogs", "mlflow", "statsd", "datadog",

@@ -301,3 +301,14 @@ def test_mld402_a_route_serving_a_project_wrapper_that_may_monitor(project, run_
                   "svc = Predictor('model.pkl')\n\n\n@app.post('/predict')\ndef predict(rows: list):\n"
                   "    return svc.predict_proba(rows)\n"})
     assert not _rules(run_check(root, select=["MLD402"]), "MLD402")
+
+
+def test_mld305_tracking_destinations_set_through_constants_and_the_environment(project, run_check):
+    root = project({"a/train.py": "import mlflow\nURI = 'http://127.0.0.1:5000'\nmlflow.set_tracking_uri(URI)\n",
+                    "b/tune.py": "import mlflow\nURI = 'http://10.0.0.7:5000'\nmlflow.set_tracking_uri(URI)\n",
+                    "c/evaluate.py": "import os\nos.environ['MLFLOW_TRACKING_URI'] = 'https://mlflow.example.org'\n",
+                    "d/serve.py": "import os\nimport mlflow\nmlflow.set_tracking_uri(os.environ['MLFLOW_URI'])\n"})
+    found = _rules(run_check(root, select=["MLD305"]), "MLD305")
+    assert len(found) == 1 and all(p in str(found[0].message) + str(found[0].related)
+                                   for p in ("a/train.py", "b/tune.py", "c/evaluate.py"))
+    assert "d/serve.py" not in str(found[0].message) + str(found[0].related)  # read from the environment

@@ -518,6 +518,17 @@ class Extractor:
                 self.add_event("execute", self.qualname(node.func) or "subprocess", "file", node,
                                expr=("const", unit))
 
+    def record_tracking_variable(self, target: ast.AST, value: ast.AST) -> None:
+        """`os.environ["MLFLOW_TRACKING_URI"] = "http://..."` points experiment tracking somewhere, like
+        `mlflow.set_tracking_uri(...)` (MLD305)."""
+        if not (isinstance(target, ast.Subscript) and self.qualname(target.value) == "os.environ"):
+            return
+        setting = kb.TRACKING_VARIABLES.get(literal_value(target.slice))
+        literal = literal_value(value)
+        if setting is not None and isinstance(literal, str):
+            api, key = setting
+            self.facts.logging.append(LoggingSetup(api, {key: literal}, self.pos(target), (key,)))
+
     def change_folder(self, target) -> None:
         """`os.chdir(target)` / `%cd target` at the top level: later relative paths resolve from there."""
         self.cwd = target if self.cwd is None else ("join", [self.cwd, target])
@@ -768,14 +779,17 @@ class Extractor:
                 if isinstance(value, (int, float, str)) and not isinstance(value, bool) and key not in kb.NOT_HYPERPARAMETERS:
                     self.facts.settings.append(Setting(key, value, self.pos(node), f"{short}(...)"))
         if qual in kb.LOGGING_SETUPS:
-            settings = {}
-            for keyword in node.keywords:
-                value = literal_value(keyword.value)
-                settings[keyword.arg or "**"] = value if value is not NotImplemented else self.text_of(keyword.value)
-            if node.args:
-                first = literal_value(node.args[0])
-                settings["arg0"] = first if first is not NotImplemented else self.text_of(node.args[0])
-            self.facts.logging.append(LoggingSetup(qual, settings, self.pos(node)))
+            settings: dict = {}
+            constant: list[str] = []
+            for key, value_node in [(k.arg or "**", k.value) for k in node.keywords] + \
+                    ([("arg0", node.args[0])] if node.args else []):
+                value = literal_value(value_node)
+                if value is NotImplemented and isinstance(value_node, ast.Name) and value_node.id in self.env:
+                    value = constant_value(self.env[value_node.id]) or NotImplemented  # `URI = "http://..."`
+                    if value is not NotImplemented:
+                        constant.append(key)
+                settings[key] = value if value is not NotImplemented else self.text_of(value_node)
+            self.facts.logging.append(LoggingSetup(qual, settings, self.pos(node), tuple(constant)))
 
     # ---------------------------------------------------------------- statements
     def visit_body(self, body: list[ast.stmt]) -> None:
@@ -871,6 +885,7 @@ class Extractor:
             for target in targets:
                 self.record_env_subscript(target)
                 self.record_config_write(target)
+                self.record_tracking_variable(target, stmt.value)
 
     def visit_expr_calls(self, node: ast.AST) -> None:
         for call in calls_in(node):

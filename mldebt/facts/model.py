@@ -102,6 +102,7 @@ class LoggingSetup:
     api: str  # "logging.basicConfig", "mlflow.set_tracking_uri", ...
     settings: dict[str, Any]
     pos: Pos
+    constant: tuple[str, ...] = ()  # settings whose value is fixed in code though not written as a literal here
 
 
 @dataclass

@@ -39,8 +39,9 @@ class LocalLoggingConfig(ProjectRule):
     ## What it flags
     Projects where two or more code units (scripts, modules, notebooks) each set up logging
     (`logging.basicConfig`, `logging.config.dictConfig`/`fileConfig`, `FileHandler` and rotating
-    handlers) or point experiment tracking at a destination with a literal
-    (`mlflow.set_tracking_uri("http://...")`, `wandb.init(project="churn")`, `neptune.init_run(project=...)`).
+    handlers) or point experiment tracking at a destination fixed in code: a literal or a module constant
+    (`mlflow.set_tracking_uri("http://...")`, `wandb.init(project="churn")`, `neptune.init_run(project=...)`,
+    `os.environ["MLFLOW_TRACKING_URI"] = "http://..."`).
     Reported once per project, at the first place, with every place in `related`. When the places
     already disagree (`level=INFO` here, `DEBUG` there; two tracking servers), the message says so.
 
@@ -143,7 +144,8 @@ class LocalLoggingConfig(ProjectRule):
                     out.append(Place(unit, setup, kb.LOGGING_CONFIG_SETTINGS[setup.api]))
                 elif setup.api in kb.TRACKING_DESTINATION_SETTINGS:
                     keys = kb.TRACKING_DESTINATION_SETTINGS[setup.api]
-                    if any(_literal_in_source(facts, setup, setup.settings.get(k)) for k in keys if k in setup.settings):
+                    if any(k in setup.constant or _literal_in_source(facts, setup, setup.settings.get(k))
+                           for k in keys if k in setup.settings):
                         out.append(Place(unit, setup, keys))
         return sorted(out, key=lambda p: (p.unit, p.setup.pos.cell or 0, p.setup.pos.line))
 
