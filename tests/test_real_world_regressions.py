@@ -312,3 +312,19 @@ def test_mld305_tracking_destinations_set_through_constants_and_the_environment(
     assert len(found) == 1 and all(p in str(found[0].message) + str(found[0].related)
                                    for p in ("a/train.py", "b/tune.py", "c/evaluate.py"))
     assert "d/serve.py" not in str(found[0].message) + str(found[0].related)  # read from the environment
+
+
+def test_mld603_old_kfold_iteration_and_mask_splits_hold_data_out(project, run_check):
+    root = project({
+        "old_api.ipynb": ["from sklearn.cross_validation import KFold\nfrom sklearn.linear_model import LinearRegression",
+                          "clf = LinearRegression()\nscores = []\n"
+                          "for train, test in KFold(len(y), n_folds=5):\n"
+                          "    xtrain, xtest, ytrain, ytest = x[train], x[test], y[train], y[test]\n"
+                          "    clf.fit(xtrain, ytrain)\n    scores.append(clf.score(xtest, ytest))"],
+        "mask.py": "import numpy as np\nfrom sklearn.linear_model import LinearRegression\n"
+                   "rng = np.random.RandomState(0)\nmask = rng.rand(50) < 0.8\n"
+                   "clf = LinearRegression().fit(x[mask], y[mask])\nprint(clf.score(x[~mask], y[~mask]))\n"
+                   "train_rows = df.loc[df.is_train, cols]\nmodel = LinearRegression().fit(train_rows, df.loc[df.is_train, 'y'])\n"
+                   "print(model.score(df.loc[~df.is_train, cols], df.loc[~df.is_train, 'y']))\n",
+    })
+    assert not _rules(run_check(root, select=["MLD603"]), "MLD603")

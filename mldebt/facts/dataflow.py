@@ -258,6 +258,8 @@ class Interpreter:
         self.inline_stack: list[str] = []
         self.returns: list[list[Value]] = []
         self.mutated: list[set[str]] = []
+        self.negated_masks: set[str] = set()  # masks also used negated as an index (`x[~m]`): a split by `m`
+        self.mask_splits: dict[str, list[int]] = {}  # mask -> its [train, test] split nodes
 
     # ---------------------------------------------------------------- nodes
     def site(self, node: ast.AST) -> Site:
@@ -456,10 +458,22 @@ class Interpreter:
                 return base[key]
             if isinstance(key, str) and getattr(base, "keys", None) and key in base.keys:  # type: ignore[attr-defined]
                 return base[base.keys.index(key)]  # type: ignore[attr-defined]
+        mask = _mask_of(index)
+        if mask is not None and mask[0] in self.negated_masks:  # `x[m]` and `x[~m]`: the two sides of a split
+            return self.derive([base, self.mask_split(mask[0], node)[1 if mask[1] else 0]], node)
         rows = self.collapse(self.value(index))
         if rows is not None and not self.flow.split_derived(rows):
             rows = None  # `df[features]`, `df[df.x > 0]`: the rows still come from `df` alone
         return self.derive([base, rows], node)
+
+    def mask_split(self, mask: str, node: ast.AST) -> list[int]:
+        """The (train, test) split nodes of a boolean mask, recorded once per mask."""
+        if mask not in self.mask_splits:
+            outputs = [self.new("split", [], node, mask, role="train"),
+                       self.new("split", [], node, f"~{mask}", role="test")]
+            self.record_split(f"mask {mask} / ~{mask}", "slice", [], outputs, node)
+            self.mask_splits[mask] = outputs
+        return self.mask_splits[mask]
 
     def comprehension(self, node: ast.AST) -> Value:
         saved = dict(self.env)
@@ -1025,6 +1039,14 @@ class Interpreter:
         elif isinstance(iterable, Multi) and len(iterable) == 2 and iterable[0] is None and \
                 isinstance(iterable[1], Multi) and len(iterable[1]) == 1:
             element = Multi([None, iterable[1][0]])  # enumerate(splitter.split(X))
+        elif isinstance(iterable, int) and self.flow.nodes[iterable].kind == "object" and \
+                self.category_of(iterable) == "splitter":
+            # the old API iterates the splitter itself: `for train, test in KFold(len(y), n_folds=5):`
+            outputs = [self.new("split", [], iter_node, "", role="train"),
+                       self.new("split", [], iter_node, "", role="test")]
+            self.record_split(f"{self.flow.nodes[iterable].cls or 'splitter'} iteration", "folds", [], outputs,
+                              iter_node)
+            element = Multi(outputs)
         else:
             source = self.collapse(iterable)
             element = self.loop_variable(source, iter_node, _text(target))
@@ -1132,9 +1154,24 @@ def _row_selection_base(node: ast.AST) -> ast.AST | None:
     return None
 
 
+def _mask_of(index: ast.AST) -> tuple[str, bool] | None:
+    """(mask text, negated) of a row index that is a boolean mask or its negation: `m`, `~m`, `df.is_train`,
+    also as the row part of `.loc[m, cols]`."""
+    if isinstance(index, ast.Tuple) and index.elts:
+        index = index.elts[0]
+    negated = isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.Invert)
+    operand = index.operand if negated else index  # type: ignore[attr-defined]
+    if isinstance(operand, (ast.Name, ast.Attribute)):
+        return ast.unparse(operand), negated
+    return None
+
+
 def analyse(cells: Iterable[tuple[Cell, ast.Module]]) -> Flow:
     """Interpret a unit's parsed cells in order; functions never called are interpreted on their own."""
     interp = Interpreter()
+    cells = list(cells)
+    interp.negated_masks = {mask[0] for _, tree in cells for node in ast.walk(tree) if isinstance(node, ast.Subscript)
+                            for mask in [_mask_of(node.slice)] if mask is not None and mask[1]}
     for cell, tree in cells:
         interp.cell = cell
         for stmt in tree.body:
