@@ -328,3 +328,12 @@ def test_mld603_old_kfold_iteration_and_mask_splits_hold_data_out(project, run_c
                    "print(model.score(df.loc[~df.is_train, cols], df.loc[~df.is_train, 'y']))\n",
     })
     assert not _rules(run_check(root, select=["MLD603"]), "MLD603")
+
+
+def test_mld602_a_split_that_only_subsamples_a_plot(project, run_check):
+    root = project(["from sklearn.decomposition import PCA\nfrom sklearn.model_selection import train_test_split\n"
+                    "import matplotlib.pyplot as plt",
+                    "X_pca = PCA(n_components=2, random_state=0).fit_transform(X)",
+                    "X_show, _, y_show, _ = train_test_split(X_pca, labels, test_size=0.9, random_state=0)\n"
+                    "plt.scatter(X_show[:, 0], X_show[:, 1], c=y_show)"])
+    assert not _rules(run_check(root, select=["MLD602"]), "MLD602")

@@ -46,7 +46,8 @@ class PreprocessingLeakage(FileRule):
     ## Limits
     One file at a time: data prepared in another module or notebook and loaded from disk is not
     followed. Stateless transforms (`Normalizer`, `PolynomialFeatures`, `HashingVectorizer`,
-    `FunctionTransformer`) and label encoders are not flagged. Objects whose class is not visible are
+    `FunctionTransformer`) and label encoders are not flagged, nor is a split that makes no train and
+    test set (its parts neither named so nor given to a model: a subsample for a plot). Objects whose class is not visible are
     treated as transformers only when their name says so (`scaler`, `encoder`, `tfidf`...). Branches are
     read as if both sides ran. Group or time structure (duplicate patients, future rows) is not checked.
     """
@@ -165,10 +166,29 @@ class PreprocessingLeakage(FileRule):
                               related=_related(ctx.path, fit, leaks))
 
 
+_NOT_MODELS = frozenset({"transformer", "statistic", "stateless", "splitter"})
+
+
+def _models_use(flow: Flow, split: Split) -> bool:
+    """Whether the split makes a train and a test set: its parts are named so (`X_train`, `test`), or a model
+    is fitted or evaluated on them. A `train_test_split` that only subsamples points for a plot
+    (`X_show, _ = ...`) holds no test set out, so nothing can leak into one."""
+    from mldebt.facts.dataflow import name_role
+
+    if split.kind == "cv" or not split.outputs:
+        return True
+    parts = set(split.outputs)
+    if any(name_role(flow.nodes[p].label) in ("train", "test", "val") for p in parts):
+        return True
+    return any(f.category not in _NOT_MODELS and f.data is not None and parts & flow.lineage(f.data)
+               for f in flow.fits) or \
+        any(e.data is not None and parts & flow.lineage(e.data) for e in flow.evaluations)
+
+
 def _leak(flow: Flow, fit: Fit, split: Split) -> tuple[str, dataflow.Site | None] | None:
     """How the fit leaks into the split: ("split", None) when its output is split, ("applied", site) when
     the transform fitted before the split is applied to a split part afterwards; None if it does not."""
-    if not split.inputs:
+    if not split.inputs or not _models_use(flow, split):
         return None
     fit_roots = flow.roots(fit.data)  # type: ignore[arg-type]
     if not any(fit_roots & flow.roots(i) for i in split.inputs):
