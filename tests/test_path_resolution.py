@@ -228,3 +228,22 @@ def test_a_notebook_or_script_that_changes_folder(tmp_path):
         assert [a for a, _ in graph.reads_of(unit)] == ["data/clean.parquet"], unit
     reads = [a for a, _ in graph.reads_of("notebooks/c.ipynb")]
     assert "data/clean.parquet" in reads and "notebooks/other.csv" not in reads  # after `%cd $HOME`: unknown
+
+
+def test_hydra_runs_its_main_function_in_a_new_output_folder(tmp_path):
+    from mldebt import api
+    from mldebt.testing import write_example
+
+    root = write_example(tmp_path / "p", {
+        "train.py": "import hydra\nimport pandas as pd\n\n\n@hydra.main(config_path='conf', config_name='main')\n"
+                    "def main(cfg):\n    pd.DataFrame({'p': [cfg.lr]}).to_csv('oof.csv', index=False)\n",
+        "train12.py": "import hydra\nimport pandas as pd\n\n\n"
+                      "@hydra.main(config_path='conf', config_name='main', version_base='1.3')\n"
+                      "def main(cfg):\n    pd.DataFrame({'p': [cfg.lr]}).to_csv('preds.csv', index=False)\n",
+        "explore.ipynb": ["import pandas as pd\npd.DataFrame({'p': [1]}).to_csv('oof.csv', index=False)"],
+    })
+    graph = api.scan([str(root)], use_cache=False).graph
+    assert [a for a, _ in graph.writes_of("train.py")] != ["oof.csv"]  # not the notebook's oof.csv
+    assert [a for a, _ in graph.writes_of("train12.py")] == ["preds.csv"]  # Hydra 1.2+: no folder change
+    from mldebt import api as check_api
+    assert not [f for f in check_api.check([str(root)], use_cache=False, select=["MLD206"]).findings]

@@ -9,6 +9,7 @@ the graph, cheap enough for every commit.
 from __future__ import annotations
 
 import ast
+import re
 from typing import Iterable
 
 from mldebt import knowledge as kb
@@ -529,6 +530,19 @@ class Extractor:
             api, key = setting
             self.facts.logging.append(LoggingSetup(api, {key: literal}, self.pos(target), (key,)))
 
+    def runs_in_hydra_output_folder(self, stmt: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        """`@hydra.main(...)` changes into a new run folder before calling the function, unless
+        `version_base` asks for Hydra 1.2+ behaviour (there `hydra.job.chdir` is off by default)."""
+        for decorator in stmt.decorator_list:
+            if isinstance(decorator, ast.Call) and self.qualname(decorator.func) == "hydra.main":
+                version = next((k.value for k in decorator.keywords if k.arg == "version_base"), None)
+                value = literal_value(version) if version is not None else None
+                if not isinstance(value, str):
+                    return True  # absent or None: Hydra 1.1 behaviour, which changes folder
+                parts = tuple(int(p) for p in re.findall(r"\d+", value)[:2])
+                return parts < (1, 2)
+        return False
+
     def change_folder(self, target) -> None:
         """`os.chdir(target)` / `%cd target` at the top level: later relative paths resolve from there."""
         self.cwd = target if self.cwd is None else ("join", [self.cwd, target])
@@ -811,7 +825,11 @@ class Extractor:
             saved_taint, saved_origins = set(self.pred_names), dict(self.origins)
             self.scope.append(stmt.name)
             self.function_stack.append(info.name if info is not None else "")
+            saved_cwd = self.cwd
+            if self.runs_in_hydra_output_folder(stmt):
+                self.cwd = UNKNOWN  # relative paths land in a per-run folder (outputs/<date>/<time>)
             self.visit_body(stmt.body)
+            self.cwd = saved_cwd
             self.function_stack.pop()
             self.scope.pop()
             self.env = saved
