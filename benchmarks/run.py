@@ -176,7 +176,7 @@ def bench_repo(repo: Path, workdir: Path, repeat: int, ruff: list[str], jobs: in
     changed = max(scanned, key=lambda p: (p.stat().st_size, str(p)))
     result = bench_project(root, changed, repeat, ruff, jobs, code)
     result.update({"files": result["mldebt_files"], "count": result["mldebt_files"], "generated": 0.0,
-                   "label": f"{repo.name} ({result['mldebt_files']:,} files)", "repo": True})
+                   "label": f"{repo.name}: {result['mldebt_files']:,} files", "repo": True})
     return result
 
 
