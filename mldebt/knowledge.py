@@ -198,7 +198,9 @@ PREDICT_METHODS = {"predict", "predict_proba", "predict_log_proba", "decision_fu
 ML_CONSTRUCTOR_PREFIXES = (
     "sklearn.", "xgboost.", "lightgbm.", "catboost.", "torch.optim.", "tensorflow.keras.optimizers.",
     "keras.optimizers.", "tensorflow.keras.callbacks.", "transformers.TrainingArguments", "imblearn.",
-    "statsmodels.", "prophet.", "torch.optim.lr_scheduler.",
+    "statsmodels.", "prophet.", "torch.optim.lr_scheduler.", "transformers.Seq2SeqTrainingArguments",
+    "trl.SFTConfig", "trl.DPOConfig", "trl.GRPOConfig", "trl.PPOConfig", "trl.ORPOConfig", "trl.KTOConfig",
+    "trl.RewardConfig", "peft.LoraConfig",
 )
 NOT_HYPERPARAMETERS = frozenset({
     "random_state", "n_jobs", "verbose", "verbosity", "seed", "random_seed", "silent", "copy", "copy_X",
@@ -436,6 +438,8 @@ TEST_NAME_HINTS = ("test", "tst", "te", "holdout", "hold_out", "eval")
 IPYTHON_NAMESPACE = frozenset({
     "display", "get_ipython", "In", "Out", "exit", "quit", "__IPYTHON__", "__file__", "__builtins__",
     "__builtin__", "__annotations__", "__cached__", "__vsc_ipynb_file__", "help", "copyright", "credits", "license",
+    # automagics and aliases IPython runs as bare words (`ls`, `pwd`) when no variable has that name
+    "ls", "pwd", "clear", "who", "whos", "who_ls", "history", "lsmagic", "env", "magic",
 })
 
 
@@ -581,7 +585,8 @@ NOT_HYPERPARAMETER_CONSTRUCTORS = (
     "tensorflow.keras.callbacks.TensorBoard", "tensorflow.keras.callbacks.CSVLogger",
 )
 # Path prefixes that exist on one person's machine only (MLD302); `~` and drive letters are handled by the rule.
-USER_PATH_PREFIXES = ("/home/", "/Users/", "/mnt/", "/media/", "/Volumes/", "/root/", "/content/drive/")
+USER_PATH_PREFIXES = ("/home/", "/Users/", "/mnt/", "/media/", "/Volumes/", "/root/", "/content/drive/",
+                      "/home2/", "/scratch/")  # cluster home and scratch file systems belong to one user too
 # Environment variables set by the OS, shells, CI systems, clusters and ML platforms (MLD304).
 WELL_KNOWN_ENV_VARS = frozenset({
     "HOME", "PATH", "USER", "USERNAME", "LOGNAME", "SHELL", "PWD", "TMPDIR", "TEMP", "TMP", "LANG", "LC_ALL",

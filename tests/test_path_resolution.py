@@ -247,3 +247,17 @@ def test_hydra_runs_its_main_function_in_a_new_output_folder(tmp_path):
     assert [a for a, _ in graph.writes_of("train12.py")] == ["preds.csv"]  # Hydra 1.2+: no folder change
     from mldebt import api as check_api
     assert not [f for f in check_api.check([str(root)], use_cache=False, select=["MLD206"]).findings]
+
+
+def test_a_pattern_that_leaves_the_project_from_the_root_resolves_from_the_script(tmp_path):
+    from mldebt import api
+    from mldebt.testing import write_example
+
+    root = write_example(tmp_path / "p", {
+        "src/make_feats.py": "import pandas as pd\ndf = pd.read_csv('../data/raw.csv')\nfor c in df.columns:\n"
+                             "    df[[c]].to_feather('../feats/f101_{}.feather'.format(c))\n",
+        "src/train.py": "from glob import glob\nfiles = sorted(glob('../feats/f101_*.feather'))\n",
+    })
+    graph = api.scan([str(root)], use_cache=False).graph
+    assert [a for a, _ in graph.writes_of("src/make_feats.py")] == ["feats/f101_*.feather"]
+    assert [a for a, _ in graph.reads_of("src/train.py")] == ["feats/f101_*.feather"]

@@ -337,3 +337,25 @@ def test_mld602_a_split_that_only_subsamples_a_plot(project, run_check):
                     "X_show, _, y_show, _ = train_test_split(X_pca, labels, test_size=0.9, random_state=0)\n"
                     "plt.scatter(X_show[:, 0], X_show[:, 1], c=y_show)"])
     assert not _rules(run_check(root, select=["MLD602"]), "MLD602")
+
+
+def test_qa_round_three_configs_paths_automagic_and_commented_blocks(project, run_check):
+    root = project({
+        "train.py": "from transformers import Seq2SeqTrainingArguments\nfrom trl import DPOConfig\n"
+                    "from peft import LoraConfig\nimport json\n"
+                    "b = Seq2SeqTrainingArguments(output_dir='out', learning_rate=5e-5, num_train_epochs=3)\n"
+                    "c = DPOConfig(output_dir='out', learning_rate=5e-5, beta=0.1)\n"
+                    "lora = LoraConfig(r=64, lora_alpha=32, lora_dropout=0.05)\n"
+                    "rows = json.load(open('/home2/alice/project/dataset/val.json'))\n",
+        "prep.py": "from datasets import load_dataset\nds = load_dataset('imdb', split='train')\nprint(ds)\n"
+                   "# Dataset({\n#     features: ['text', 'label'],\n#     num_rows: 25000\n# })\n",
+        "adapter.py": "x = 1\n\n# @register(Adapter)\n# def freeze(self, on=True):\n#     self.frozen = on\n",
+        "nb.ipynb": ["import pandas as pd", "ls", "df = pd.read_csv('train.csv')\ndf.head()"],
+    })
+    found = run_check(root, select=["MLD203", "MLD301", "MLD302", "MLD502"])
+    by_rule = sorted((f.rule, f.path, f.pos.line) for f in found)
+    assert ("MLD301", "train.py", 5) in by_rule and ("MLD301", "train.py", 6) in by_rule
+    assert ("MLD301", "train.py", 7) in by_rule
+    assert ("MLD302", "train.py", 8) in by_rule
+    assert ("MLD203", "adapter.py", 3) in by_rule  # the decorator starts the commented block
+    assert not [f for f in found if f.path == "prep.py" or f.rule == "MLD502"]

@@ -153,13 +153,15 @@ class Resolver:
         is one that would leave the project from the root (`../../input/x.csv` in `code/step/run.py`) but
         stays inside it from the script's folder."""
         folder = posixpath.dirname(facts.path)
-        if facts.kind == "notebook" or not folder or value.startswith(("/", "~")) or "*" in node:
+        if facts.kind == "notebook" or not folder or value.startswith(("/", "~")):
             return node
-        if self.exists(node):
+        if "*" not in node and self.exists(node):
             return node
         alternative, kind = normalise(value, folder)
-        if kind == "file" and node.startswith("../") and not alternative.startswith("../"):
-            return alternative
+        if kind in ("file", "pattern") and node.startswith("../") and not alternative.startswith("../"):
+            return alternative  # `../feats/f_*.feather` from src/: inside the project only from the script
+        if "*" in node:
+            return node
         return alternative if kind == "file" and self.exists(alternative) else node
 
     def module_file(self, module: str, importer: str) -> str | None:
@@ -239,7 +241,7 @@ class Resolver:
         if value.startswith("runs:/"):
             return value, "model", {}
         node, kind = normalise(value, self.base(facts))
-        if kind == "file":
+        if kind in ("file", "pattern"):
             node = self.beside_the_script(value, node, facts)
         attrs: dict = {}
         if kind == "absolute":

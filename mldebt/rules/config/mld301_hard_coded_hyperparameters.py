@@ -21,7 +21,8 @@ class HardCodedHyperparameters(FileRule):
     ## What it flags
     A call of a known ML constructor (scikit-learn, XGBoost, LightGBM, CatBoost, imbalanced-learn,
     statsmodels, Prophet, `torch.optim` and its schedulers, Keras optimizers and callbacks, Hugging Face
-    `TrainingArguments`) with at least one numeric literal keyword, such as
+    `TrainingArguments`/`Seq2SeqTrainingArguments`, TRL trainer configs (`SFTConfig`, `DPOConfig`,
+    `GRPOConfig`...), PEFT `LoraConfig`) with at least one numeric literal keyword, such as
     `XGBClassifier(max_depth=8, eta=0.3)`, in a script or module, or in a notebook (or a script exported
     from one: `# In[ ]:` markers, or a notebook of the same name beside it) when the object reaches the
     model it saves.

@@ -34,7 +34,7 @@ def machine_kind(text: str, allowed: Iterable[str] = ()) -> str | None:
         return "a user's home folder"
     for prefix in kb.USER_PATH_PREFIXES:
         if text.startswith(prefix) and text[len(prefix):].strip("/"):
-            if prefix in ("/home/", "/Users/", "/root/"):
+            if prefix in ("/home/", "/Users/", "/root/", "/home2/", "/scratch/"):
                 return "a user's home folder"
             return "a drive mounted on one machine"
     if _DRIVE.match(text):
@@ -91,7 +91,8 @@ class MachineSpecificPath(FileRule):
 
     ## What it flags
     String literals used as paths that start with `/home/<user>`, `/Users/<user>`, `/root/`, `~/...` or
-    `~user`, `/mnt/...`, `/media/...`, `/Volumes/...`, `/content/drive/...` (Colab's Google Drive), a
+    `~user/...`, `/mnt/...`, `/media/...`, `/Volumes/...`, `/content/drive/...` (Colab's Google Drive), a
+    cluster's `/home2/...` or `/scratch/...`, a
     Windows drive (`C:\\...`, `D:/...`) or a network share (`\\\\server\\share`). A literal counts as a
     path when the code uses it as a value: an argument of an I/O call (`pd.read_csv("/home/ana/x.csv")`),
     a path constant (`DATA_DIR = "/Users/ana/data"`), a part of `os.path.join`/`Path(...)`/f-string,

@@ -65,6 +65,16 @@ def _is_code(stmt: ast.stmt) -> bool:
     return not isinstance(stmt, ast.Pass)
 
 
+def _looks_like_output(stmt: ast.stmt) -> bool:
+    """A printed object's repr that happens to parse: `Dataset({ features: [...], num_rows: 25000 })`, a call
+    whose arguments are dict displays keyed by bare words (code writes `{"features": ...}` or `dict(...)`)."""
+    if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+        return False
+    args = list(stmt.value.args)
+    return bool(args) and all(isinstance(a, ast.Dict) and a.keys and all(isinstance(k, ast.Name) for k in a.keys)
+                              for a in args)
+
+
 def _statement_spans(bodies: list[str]) -> list[tuple[int, int, str]]:
     """Greedy longest spans of lines that parse as code: (first index, last index, first code line)."""
     spans: list[tuple[int, int, str]] = []
@@ -76,10 +86,11 @@ def _statement_spans(bodies: list[str]) -> list[tuple[int, int, str]]:
         best = None
         for k in range(i, min(n, i + MAX_STATEMENT_LINES)):
             status, tree = _parse("\n".join(bodies[i:k + 1]))
-            if status == "invalid":
-                break
+            if status == "invalid" and not bodies[k].lstrip().startswith("@"):
+                break  # (a decorator alone is invalid, but the `def` under it completes it)
             if status == "ok" and tree is not None and tree.body and all(
-                    _is_code(s) or isinstance(s, ast.Pass) for s in tree.body) and any(_is_code(s) for s in tree.body):
+                    _is_code(s) or isinstance(s, ast.Pass) for s in tree.body) and any(_is_code(s) for s in tree.body) \
+                    and not all(_looks_like_output(s) for s in tree.body):
                 best = k
         if best is None:
             i += 1
