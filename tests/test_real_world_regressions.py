@@ -359,3 +359,17 @@ def test_qa_round_three_configs_paths_automagic_and_commented_blocks(project, ru
     assert ("MLD302", "train.py", 8) in by_rule
     assert ("MLD203", "adapter.py", 3) in by_rule  # the decorator starts the commented block
     assert not [f for f in found if f.path == "prep.py" or f.rule == "MLD502"]
+
+
+def test_mld303_a_constant_the_imported_functions_never_read(project, run_check):
+    root = project({
+        "doc_metric.py": "import json\nDEV_SIZE = 554\n\n\ndef length_of(s):\n    return len(s['summary'].split())\n\n\n"
+                         "if __name__ == '__main__':\n    data = json.load(open('doc_preds.json'))\n"
+                         "    print(sum(length_of(s) for s in data[:DEV_SIZE]))\n",
+        "dial_metric.py": "import json\nfrom doc_metric import length_of\nDEV_SIZE = 324\n"
+                          "data = json.load(open('dial_preds.json'))\nprint(sum(length_of(s) for s in data[DEV_SIZE:]))\n",
+        "shared.py": "BATCH_SIZE = 64\n\n\ndef batches(rows):\n    return [rows[i:i + BATCH_SIZE] for i in range(0, len(rows), BATCH_SIZE)]\n",
+        "serve.py": "from shared import batches\nBATCH_SIZE = 32\nprint(batches(list(range(100))), BATCH_SIZE)\n",
+    })
+    found = _rules(run_check(root, select=["MLD303"]), "MLD303")
+    assert [f.path for f in found] == ["serve.py"]  # the shared module's functions do read its BATCH_SIZE

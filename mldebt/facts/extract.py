@@ -1091,6 +1091,16 @@ def extract(path: str, kind: str, parsed: list[tuple[Cell, ast.Module | None]]) 
             except RecursionError:
                 extractor.facts.notes.append(f"a statement at line {stmt.lineno} was too deeply nested to analyse")
         extractor.cd_magics(cell, None)
+    in_functions: set[str] = set()
+    at_top: set[str] = set()  # names read by top-level statements (also under `if __name__ == "__main__":`)
+    for _, tree in parsed:
+        for stmt in tree.body if tree is not None else ():
+            defines = isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            (in_functions if defines else at_top).update(
+                n.id.lower() for n in subtree(stmt) if n.__class__ is ast.Name and n.ctx.__class__ is ast.Load)
+    for setting in extractor.facts.settings:
+        if setting.context == "module constant":
+            setting.local_only = setting.name in at_top and setting.name not in in_functions
     extractor.facts.helpers = {  # captured before instantiation replaces unused templates' parameters
         name: (info.params, info.defaults, [(i, extractor.facts.io[i].expr) for i in info.templates])
         for name, info in extractor.functions.items() if info.templates and name in extractor.module_functions}

@@ -77,6 +77,9 @@ class Setting:
     value: Any
     pos: Pos
     context: str  # "RandomForestClassifier(...)" or "module constant"
+    # module constants read only by the module's own top-level or `__main__` code, never by its functions
+    # or classes: a setting of the script, not one that code importing the module runs with
+    local_only: bool = False
 
 
 @dataclass

@@ -122,7 +122,9 @@ class ConflictingConfig(ProjectRule):
     Settings are matched by name: a keyword and a config key with different names (`lr` vs
     `learning_rate`) are not seen as one setting. Only literal values are compared; values computed at
     run time, positional arguments and command-line defaults are not. Config values inside lists are
-    not compared.
+    not compared. A constant of an imported module that only the module's own top-level or `__main__`
+    code reads (none of its functions or classes) is that script's setting, not one the importer runs
+    with, and is not compared.
 
     ## Options
     `environment-names`: words that mark a file or folder as belonging to one environment.
@@ -324,12 +326,15 @@ class ConflictingConfig(ProjectRule):
             return constants[unit]
 
         out = []
+        imports = {(target, source) for source, target, _ in project.graph.edges("imports")}
         for upstream, downstream in self.connected_pairs(project):
             mine, theirs = constants_of(downstream), constants_of(upstream)
             for name in sorted(set(mine) & set(theirs)):
                 here, there = mine[name], theirs[name]
                 if same_value(here.value, there.value):
                     continue
+                if (upstream, downstream) in imports and there.local_only:
+                    continue  # the imported module reads it only in its own top-level or __main__ code
                 message = (f"`{name} = {show(here.value)}` here but `{name} = {show(there.value)}` in {upstream}, "
                            f"which this unit depends on: the two stages disagree on one setting (a training/serving "
                            f"skew waiting to happen); define it once, in a config file or a shared module")
