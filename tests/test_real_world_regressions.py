@@ -373,3 +373,12 @@ def test_mld303_a_constant_the_imported_functions_never_read(project, run_check)
     })
     found = _rules(run_check(root, select=["MLD303"]), "MLD303")
     assert [f.path for f in found] == ["serve.py"]  # the shared module's functions do read its BATCH_SIZE
+
+
+def test_mld201_names_the_model_call_not_a_seed(project, run_check):
+    root = project(["import torch\nimport numpy as np",
+                    "torch.manual_seed(0)\nctx = torch.tensor(y.values.astype('float32'))\n"
+                    "arr = np.asarray(ctx.tolist())\n"
+                    "q = pipe.predict_quantiles(context=torch.as_tensor(arr.reshape(1, -1)), prediction_length=12)"])
+    found = _rules(run_check(root, select=["MLD201"]), "MLD201")
+    assert found and "predict_quantiles" in found[0].message and "manual_seed" not in found[0].message

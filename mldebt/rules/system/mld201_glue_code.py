@@ -17,6 +17,14 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _DISPLAYS = (ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Constant, ast.ListComp, ast.DictComp, ast.SetComp,
              ast.GeneratorExp, ast.JoinedStr)
 _ML_PREFIXES = kb.ML_CONSTRUCTOR_PREFIXES + kb.EVALUATION_PREFIXES + ("torch.", "tensorflow.", "keras.")
+# Framework calls that are no model call to name in a message: seeding, devices, tensor construction.
+_UTILITY_NAMES = frozenset({"manual_seed", "seed", "set_seed", "no_grad", "inference_mode", "device", "cuda",
+                            "tensor", "as_tensor", "from_numpy", "set_grad_enabled", "set_random_seed",
+                            "convert_to_tensor", "constant"})
+
+
+def _utility(qual: str) -> bool:
+    return qual in kb.GLOBAL_SEEDERS or qual.rsplit(".", 1)[-1] in _UTILITY_NAMES
 
 
 @dataclass
@@ -87,8 +95,9 @@ class _Block:
         for call in calls_in(stmt):
             func = call.func
             qual = dotted_name(func, self.aliases) or ""
-            is_method = isinstance(func, ast.Attribute) and func.attr in kb.MODEL_CALL_METHODS
-            if is_method or (self.ml_call is None and qual.startswith(_ML_PREFIXES)):
+            is_method = isinstance(func, ast.Attribute) and (func.attr in kb.MODEL_CALL_METHODS or
+                                                             func.attr.startswith("predict_"))
+            if is_method or (self.ml_call is None and qual.startswith(_ML_PREFIXES) and not _utility(qual)):
                 if self.ml_call is None or (is_method and not self.ml_method):
                     self.ml_call, self.ml_method = func, is_method
             for arg in list(call.args) + [k.value for k in call.keywords]:
