@@ -382,3 +382,14 @@ def test_mld201_names_the_model_call_not_a_seed(project, run_check):
                     "q = pipe.predict_quantiles(context=torch.as_tensor(arr.reshape(1, -1)), prediction_length=12)"])
     found = _rules(run_check(root, select=["MLD201"]), "MLD201")
     assert found and "predict_quantiles" in found[0].message and "manual_seed" not in found[0].message
+
+
+def test_mld305_two_shared_logging_modules_of_different_parts_are_two_places(project, run_check):
+    root = project({"svc/utils.py": "import logging\nlogging.basicConfig(level=logging.INFO)\nlog = logging.getLogger('svc')\n",
+                    "svc/app.py": "from utils import log\nlog.info('up')\n",
+                    "trainer/logsetup.py": "import logging\nlogging.basicConfig(level=logging.DEBUG)\n"
+                                           "handler = logging.FileHandler('train.log')\nlog = logging.getLogger('t')\n",
+                    "trainer/train.py": "from logsetup import log\nlog.info('go')\n"})
+    [finding] = _rules(run_check(root, select=["MLD305"]), "MLD305")
+    assert "2 units" in finding.message
+    assert "trainer/logsetup.py (logging.basicConfig, logging.FileHandler)" in finding.message  # one entry per unit

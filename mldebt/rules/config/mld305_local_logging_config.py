@@ -46,7 +46,9 @@ class LocalLoggingConfig(ProjectRule):
     already disagree (`level=INFO` here, `DEBUG` there; two tracking servers), the message says so.
 
     Not flagged: one shared module that does the set-up and that the other units import (a module of
-    the project imported by another unit counts as a single place, however many units use it);
+    the project imported by another unit counts as a single place, however many units use it, and so do
+    the shared modules of one top-level folder; those of different parts of the project, the service's
+    and the trainer's, are separate places);
     libraries that only attach a `NullHandler`; tracking destinations read from config or the
     environment (`mlflow.set_tracking_uri(os.environ["MLFLOW_TRACKING_URI"])`); test code; per-run
     writers such as TensorBoard's `SummaryWriter`.
@@ -113,12 +115,21 @@ class LocalLoggingConfig(ProjectRule):
         shared = {target for _, target, _ in project.graph.edges("imports")}
         places = self.places(project)
         units = {p.unit for p in places}
-        separate = {u for u in units if u not in shared} | ({min(units & shared)} if units & shared else set())
+        # shared modules in one package folder are one place (a package's __init__ and its log module);
+        # shared modules of different parts of the project (the service's, the trainer's) are not
+        packages = {u.split("/", 1)[0] if "/" in u else "" for u in units & shared}
+        separate = {u for u in units if u not in shared} | {f"{p}/" for p in packages}
         if len(separate) < max(2, int(project.options.get("min-units", 2))):
             return []
         first = places[0]
         differences = self.differences(places)
-        listed = ", ".join(f"{p.unit} ({p.setup.api})" for p in places[:4]) + (", ..." if len(places) > 4 else "")
+        apis: dict[str, list[str]] = {}
+        for p in places:
+            apis.setdefault(p.unit, [])
+            if p.setup.api not in apis[p.unit]:
+                apis[p.unit].append(p.setup.api)
+        listed = ", ".join(f"{unit} ({', '.join(names)})" for unit, names in list(apis.items())[:4]) + \
+            (", ..." if len(apis) > 4 else "")
         tracking = {p.setup.api in kb.TRACKING_DESTINATION_SETTINGS for p in places}
         what = {frozenset({False}): "logging", frozenset({True}): "experiment tracking"}.get(
             frozenset(tracking), "logging and experiment tracking")
