@@ -644,6 +644,13 @@ HF_LOCAL_BUILDERS = frozenset({"csv", "json", "parquet", "text", "arrow", "panda
 # `df.sample(...)` seeds differently per dataframe library: pandas/modin `random_state=`, polars `seed=`
 # (numpy's global seed does not reach polars). With both imported, which one a frame is is unknown.
 POLARS_SAMPLE = RandomAPI("sampler", seed_kw=("seed",), covered_by=None, roots=("polars",))
+# Hugging Face `datasets` methods: without `seed`/`generator` they draw from a fresh `np.random.default_rng()`,
+# which no global seed reaches. Matched as methods in units that import `datasets`.
+HF_DATASET_METHODS = {
+    "shuffle": RandomAPI("sampler", seed_kw=("seed", "generator"), seed_arg=0, covered_by=None, roots=("datasets",)),
+    "train_test_split": RandomAPI("split", seed_kw=("seed", "generator"), covered_by=None, roots=("datasets",),
+                                  when=("shuffle", None, (True,), True)),
+}
 
 
 def dataframe_sample_spec(imported_roots: set[str]) -> RandomAPI | None:

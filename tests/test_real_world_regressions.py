@@ -393,3 +393,14 @@ def test_mld305_two_shared_logging_modules_of_different_parts_are_two_places(pro
     [finding] = _rules(run_check(root, select=["MLD305"]), "MLD305")
     assert "2 units" in finding.message
     assert "trainer/logsetup.py (logging.basicConfig, logging.FileHandler)" in finding.message  # one entry per unit
+
+
+def test_mld601_hugging_face_dataset_shuffles_and_splits_without_a_seed(project, run_check):
+    root = project({"train.py": "from datasets import load_dataset\nfrom transformers import Trainer\n"
+                                "ds = load_dataset('csv', data_files='data/reviews.csv')['train']\n"
+                                "splits = ds.train_test_split(test_size=0.2)\nshuffled = splits['train'].shuffle()\n"
+                                "seeded = ds.shuffle(seed=42)\nby_position = ds.shuffle(42, buffer_size=100)\nordered = ds.train_test_split(test_size=0.2, shuffle=False)\n"
+                                "trainer = Trainer(model=model, train_dataset=shuffled)\ntrainer.train()\n"
+                                "trainer.save_model('models/clf')\n"})
+    found = _rules(run_check(root, select=["MLD601"]), "MLD601")
+    assert sorted(f.pos.line for f in found) == [4, 5]  # not the seeded ones (by keyword or position)

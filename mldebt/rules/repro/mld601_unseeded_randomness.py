@@ -92,6 +92,10 @@ class _Collector:
             self.seeds.append((self.order, seeded, bool(self.function)))
             return
         spec = kb.random_api(qualname) if qualname else None
+        if spec is None and isinstance(call.func, ast.Attribute) and call.func.attr in kb.HF_DATASET_METHODS and \
+                "datasets" in self.roots and (self.resolver.qualname(call.func.value) or "").split(".")[0] \
+                not in self.resolver.aliases.values():
+            spec = kb.HF_DATASET_METHODS[call.func.attr]  # `ds.shuffle()`, `ds.train_test_split(test_size=0.2)`
         if spec is None and isinstance(call.func, ast.Attribute) and call.func.attr in kb.RANDOM_METHODS and \
                 self.is_dataframe_method(call):
             spec = kb.RANDOM_METHODS[call.func.attr]
@@ -226,6 +230,8 @@ class UnseededRandomness(FileRule):
     at module level only seeds earlier in the unit count. An estimator passed to a call that gets a
     `random_state` (the base estimator of a seeded `AdaBoostClassifier` or `BaggingRegressor`) is seeded
     by it, and `from a_project_module import *` is taken to seed everything (it may, at import time).
+    Hugging Face `datasets`' `shuffle()` and `train_test_split()` count (without `seed`/`generator` they
+    draw from a fresh NumPy generator no global seed reaches) in units importing `datasets`.
     `tf.data.Dataset.shuffle`, dropout layers and weight initialisers are not covered, nor is GPU
     non-determinism.
 
