@@ -404,3 +404,11 @@ def test_mld601_hugging_face_dataset_shuffles_and_splits_without_a_seed(project,
                                 "trainer.save_model('models/clf')\n"})
     found = _rules(run_check(root, select=["MLD601"]), "MLD601")
     assert sorted(f.pos.line for f in found) == [4, 5]  # not the seeded ones (by keyword or position)
+
+
+def test_mld602_columns_chosen_by_a_selector_fitted_on_all_rows(project, run_check):
+    root = project(["from sklearn.feature_selection import SelectKBest, f_regression\n"
+                    "from sklearn.linear_model import LinearRegression\nfrom sklearn.model_selection import cross_val_score",
+                    "selector = SelectKBest(f_regression, k=2).fit(x, y)\nxt = x[:, selector.get_support()]",
+                    "print(cross_val_score(LinearRegression(), xt, y, cv=5).mean())"])
+    assert len(_rules(run_check(root, select=["MLD602"]), "MLD602")) == 1

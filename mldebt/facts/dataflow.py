@@ -462,9 +462,13 @@ class Interpreter:
         if mask is not None and mask[0] in self.negated_masks:  # `x[m]` and `x[~m]`: the two sides of a split
             return self.derive([base, self.mask_split(mask[0], node)[1 if mask[1] else 0]], node)
         rows = self.collapse(self.value(index))
-        if rows is not None and not self.flow.split_derived(rows):
+        if rows is not None and not self.flow.split_derived(rows) and not self.selected_by_a_fit(rows):
             rows = None  # `df[features]`, `df[df.x > 0]`: the rows still come from `df` alone
         return self.derive([base, rows], node)
+
+    def selected_by_a_fit(self, index: int) -> bool:
+        """`x[:, selector.get_support()]`: columns chosen by a fitted selector carry what it learnt."""
+        return any(self.flow.nodes[n].kind == "transform" for n in self.flow.lineage(index))
 
     def mask_split(self, mask: str, node: ast.AST) -> list[int]:
         """The (train, test) split nodes of a boolean mask, recorded once per mask."""
@@ -659,6 +663,11 @@ class Interpreter:
         if attr in kb.MODEL_SCORE_METHODS and data is not None:
             return self.evaluation(obj, data, f".{attr}", node, node.args[0] if node.args else None,
                                    [self.collapse(a) for a in args])
+        if attr in ("get_support", "get_feature_names_out") and self.fitted.get(obj) is not None:
+            index = self.fitted[obj]  # a fitted selector's choice of columns, learnt from the rows it saw
+            out = self.new("transform", [obj], node, label, event=index)
+            self.flow.fits[index].outputs.append(out)
+            return out
         return _UNHANDLED
 
     def unknown_object_method(self, node: ast.Call, func: ast.Attribute, attr: str, receiver: int,

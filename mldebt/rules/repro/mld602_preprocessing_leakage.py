@@ -22,7 +22,8 @@ class PreprocessingLeakage(FileRule):
     training and test parts: by `train_test_split`, a `KFold`-style `.split`, slices or masks assigned to
     `train`/`test` names, or the internal folds of `cross_val_score`/`GridSearchCV.fit`. It follows the
     data across notebook cells and through functions defined in the same file, and also catches a
-    transformer fitted on all rows and then applied to the split parts. The finding is at the fit; its
+    transformer fitted on all rows and then applied to the split parts, and columns chosen by a
+    selector fitted on all rows (`x[:, selector.get_support()]`). The finding is at the fit; its
     related locations are the split, and the call site when the fit happens inside a function.
 
     ## Why it is debt
