@@ -412,3 +412,14 @@ def test_mld602_columns_chosen_by_a_selector_fitted_on_all_rows(project, run_che
                     "selector = SelectKBest(f_regression, k=2).fit(x, y)\nxt = x[:, selector.get_support()]",
                     "print(cross_val_score(LinearRegression(), xt, y, cv=5).mean())"])
     assert len(_rules(run_check(root, select=["MLD602"]), "MLD602")) == 1
+
+
+def test_mld206_writers_saving_what_the_same_url_returns(project, run_check):
+    cell = ("import requests\nwith open('data/pizza.zip', 'wb') as f:\n"
+            "    request = requests.get('https://example.org/data/pizza.zip')\n    f.write(request.content)")
+    other = ("import requests\nwith open('data/pizza.zip', 'wb') as f:\n"
+             "    f.write(requests.get('https://example.org/data/OTHER.zip').content)")
+    same = project({"a.ipynb": [cell], "b.ipynb": [cell]})
+    assert not _rules(run_check(same, select=["MLD206"]), "MLD206")
+    different = project({"a.ipynb": [cell], "c.ipynb": [other]})
+    assert len(_rules(run_check(different, select=["MLD206"]), "MLD206")) == 2

@@ -139,6 +139,7 @@ class Extractor:
         # paths known not to exist here (`if not p.exists():`), as (text as written, value when constant)
         self.missing_guards: list[tuple[str, str | None]] = []
         self.done_cds: set[tuple] = set()
+        self.responses: dict[str, str] = {}  # names holding a response fetched from a literal URL
         self.functions: dict[str, FunctionInfo] = {}
         self.calls: list[CallSite] = []
         self.function_stack: list[str] = []
@@ -367,10 +368,25 @@ class Extractor:
             return True
         return any(isinstance(c.func, ast.Attribute) and c.func.attr in kb.PREDICT_METHODS for c in calls_in(value))
 
+    def downloaded(self, value: ast.AST | None) -> str:
+        """The literal URL a written value was fetched from: `requests.get(URL).content`, or a response kept
+        in a name (`r = requests.get(URL)` ... `r.content`)."""
+        while isinstance(value, ast.Attribute) and value.attr in ("content", "text", "raw", "data"):
+            value = value.value
+        if isinstance(value, ast.Call) and self.qualname(value.func) in _FETCHES and value.args:
+            url = literal_value(value.args[0])
+            return url if isinstance(url, str) else ""
+        if isinstance(value, ast.Name):
+            return self.responses.get(value.id, "")
+        return ""
+
     def mark_write_value(self, index: int, value: ast.AST | None) -> None:
         tainted = self.value_tainted(value)
+        source = self.downloaded(value)
         for member in self.groups.get(index, [index]):
             event = self.facts.io[member]
+            if source:
+                event.downloaded_from = source
             if tainted:
                 event.from_predictions = True
             if event.kind == "model":
@@ -904,6 +920,12 @@ class Extractor:
                 self.record_env_subscript(target)
                 self.record_config_write(target)
                 self.record_tracking_variable(target, stmt.value)
+                if isinstance(target, ast.Name):
+                    url = self.downloaded(stmt.value) if isinstance(stmt.value, ast.Call) else ""
+                    if url:
+                        self.responses[target.id] = url
+                    else:
+                        self.responses.pop(target.id, None)
 
     def visit_expr_calls(self, node: ast.AST) -> None:
         for call in calls_in(node):
@@ -1043,6 +1065,7 @@ class Extractor:
         self.facts.imports.append(ImportFact(module, names, None, pos))
 
 
+_FETCHES = frozenset({"requests.get", "httpx.get", "urllib.request.urlopen"})
 _EXISTENCE_TESTS = frozenset({"exists", "is_file", "isfile", "is_dir", "isdir", "lexists"})
 
 

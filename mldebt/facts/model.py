@@ -55,6 +55,7 @@ class IOEvent:
     origin: Pos | None = None  # ... and where the I/O call itself is, inside the innermost helper
     as_of: bool = False  # an SQL read pinned to a point in time (`AS OF`, `FOR SYSTEM_TIME`, a date filter)
     guarded: bool = False  # a write only when the path does not exist yet (`if not p.exists():`): a cache fill
+    downloaded_from: str = ""  # a write of what a literal URL returned (`f.write(requests.get(URL).content)`)
     scope: str = ""  # enclosing function/class, for fingerprints
 
 

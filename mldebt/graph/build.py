@@ -276,6 +276,8 @@ def _edge_attrs(event: IOEvent, kind: str, index: int | None, helper_file: str |
         attrs["feeds_predict"] = True
     if event.guarded:
         attrs["guarded"] = True
+    if event.downloaded_from:
+        attrs["downloaded_from"] = event.downloaded_from
     if event.origin is not None:  # the call inside a helper function, for messages and related locations
         attrs["inner_line"] = event.origin.line
         if event.origin.cell is not None:

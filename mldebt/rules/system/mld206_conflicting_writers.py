@@ -37,7 +37,8 @@ class ConflictingWriters(ProjectRule):
     written by many units by design and are skipped, and so are writers run in sequence by one
     declared pipeline stage that lists the artifact as its output, a notebook and its own `.py` export
     (same folder, same name), and units that only download the
-    same remote file to a local copy (`urlretrieve`, `get_file`), or that each write it only when it
+    same remote file to a local copy (`urlretrieve`, `get_file`, or writing `requests.get(URL).content`
+    of the same literal URL), or that each write it only when it
     is missing (`if not path.exists(): ...`, a cache fill: whichever runs first creates it, the others
     keep it). Paths mldebt could not resolve (patterns) are not compared.
     """
@@ -98,6 +99,9 @@ class ConflictingWriters(ProjectRule):
                 continue  # each downloads the same remote file to a local copy: same bytes, no conflict
             if all(d.get("guarded") for _, d in graph.writers_of(artifact)):
                 continue  # every writer only fills it when it is missing (a cache): the first one wins, once
+            if len({d.get("downloaded_from", "") for _, d in graph.writers_of(artifact)} - {""}) == 1 and \
+                    all(d.get("downloaded_from") for _, d in graph.writers_of(artifact)):
+                continue  # each writes what one URL returns (`f.write(requests.get(URL).content)`): same bytes
             if len({_twin_key(unit) for unit in first}) == 1:
                 continue  # a notebook and its own .py export (nbconvert/jupytext) are one unit
             for unit, data in first.items():
