@@ -16,7 +16,6 @@ from contextlib import contextmanager
 
 from mldebt.facts.astindex import index_tree
 from mldebt.facts.extract import extract
-from mldebt.facts.magic_io import magic_events
 from mldebt.facts.model import FileFacts, Finding, Pos
 from mldebt.sources.load import load_source
 from mldebt.sources.model import Cell, Source
@@ -129,9 +128,7 @@ def analyse_source(source: Source, config, rule_ids: list[str] | None = None, ro
         if tree is not None:
             index_tree(tree)  # one walk numbers every node; extraction and rules then ask in slices
         parsed.append((cell, tree))
-    facts = extract(source.path, source.kind, parsed)
-    for cell in source.cells:
-        facts.io.extend(magic_events(cell))
+    facts = extract(source.path, source.kind, parsed)  # with the I/O of magics (`%%writefile`, `!python`)
     facts.notes.extend(source.notes)
     facts.skipped = source.skipped
     facts.cells = [(c.index, c.cell_id, c.execution_count) for c in source.cells if c.index is not None]

@@ -261,3 +261,18 @@ def test_a_pattern_that_leaves_the_project_from_the_root_resolves_from_the_scrip
     graph = api.scan([str(root)], use_cache=False).graph
     assert [a for a, _ in graph.writes_of("src/make_feats.py")] == ["feats/f101_*.feather"]
     assert [a for a, _ in graph.reads_of("src/train.py")] == ["feats/f101_*.feather"]
+
+
+def test_magic_io_after_a_notebooks_cd(tmp_path):
+    from mldebt import api
+    from mldebt.testing import write_example
+
+    root = write_example(tmp_path / "p", {
+        "nb/a.ipynb": ["%cd ..", "%%writefile cfg/data.yaml\ntrain: data/train.csv\n",
+                       "!python tools/prepare.py"],
+        "b.ipynb": ["import yaml\ncfg = yaml.safe_load(open('cfg/data.yaml'))\nprint(cfg)"],
+        "tools/prepare.py": "print('prepare')\n",
+    })
+    graph = api.scan([str(root)], use_cache=False).graph
+    assert [a for a, _ in graph.writes_of("nb/a.ipynb")] == ["cfg/data.yaml"]
+    assert [t for t, _ in graph.executes_of("nb/a.ipynb")] == ["tools/prepare.py"]

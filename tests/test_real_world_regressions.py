@@ -423,3 +423,17 @@ def test_mld206_writers_saving_what_the_same_url_returns(project, run_check):
     assert not _rules(run_check(same, select=["MLD206"]), "MLD206")
     different = project({"a.ipynb": [cell], "c.ipynb": [other]})
     assert len(_rules(run_check(different, select=["MLD206"]), "MLD206")) == 2
+
+
+def test_mld203_commented_code_that_mentions_urls(project, run_check):
+    root = project({
+        "seed.py": "import torch\n\n\ndef set_seed(seed):\n    torch.manual_seed(seed)\n"
+                   "    # torch.backends.cudnn.benchmark = True  # see https://example.com/issues/1\n"
+                   "    # if strict and check(torch.__version__):  # https://example.com/pull/2\n"
+                   "    #     torch.use_deterministic_algorithms(True)\n"
+                   "    #     torch.backends.cudnn.deterministic = True\n",
+        "build.py": "x = 1\n# ckpt = load_url('https://example.com/w.pth')\n# net.load_state_dict(ckpt)\n",
+        "links.py": "x = 1\n# See https://example.com/docs for details\n# and https://example.com/faq\n",
+    })
+    found = sorted((f.path, f.pos.line, f.message.split(" ")[0]) for f in _rules(run_check(root, select=["MLD203"]), "MLD203"))
+    assert [(p, line) for p, line, _ in found] == [("build.py", 2), ("seed.py", 6)]

@@ -138,7 +138,7 @@ class Extractor:
         self.groups: dict[int, list[int]] = {}  # first event -> the events a loop over names expanded into
         # paths known not to exist here (`if not p.exists():`), as (text as written, value when constant)
         self.missing_guards: list[tuple[str, str | None]] = []
-        self.done_cds: set[tuple] = set()
+        self.pending_magics: dict[int, list] = {}  # cell -> its magics not yet applied, in line order
         self.responses: dict[str, str] = {}  # names holding a response fetched from a literal URL
         self.functions: dict[str, FunctionInfo] = {}
         self.calls: list[CallSite] = []
@@ -563,19 +563,33 @@ class Extractor:
         """`os.chdir(target)` / `%cd target` at the top level: later relative paths resolve from there."""
         self.cwd = target if self.cwd is None else ("join", [self.cwd, target])
 
-    def cd_magics(self, cell, before_line: int | None) -> None:
-        """Apply the cell's `%cd` magics up to `before_line` (all when None), once each."""
-        for magic in cell.magics:
-            if magic.kind != "line" or magic.name != "cd" or (cell.index, magic.line) in self.done_cds or \
-                    (before_line is not None and magic.line >= before_line):
-                continue
-            self.done_cds.add((cell.index, magic.line))
-            words = [w for w in magic.text.split()[1:] if not w.startswith("-")]
-            target = words[0].strip("\"'") if len(words) == 1 and not magic.text.split()[1:2] == ["-"] else None
-            if target is None or any(c in target for c in "$%{}~") or not target:
-                self.cwd = UNKNOWN  # `%cd`, `%cd -`, `%cd $DIR`: from here, relative paths are unknown
+    def cell_magics(self, cell, before_line: int | None) -> None:
+        """The cell's magics up to `before_line` (all when None), in line order, once each: `%cd` moves the
+        working folder, the others' I/O (`%%writefile`, `!python x.py`, `%run`) is recorded from where it is."""
+        if id(cell) not in self.pending_magics:
+            from mldebt.facts.magic_io import magic_events
+
+            items = [(m.line, 0, m) for m in cell.magics if m.kind == "line" and m.name == "cd"]
+            items += [(e.pos.line, 1, e) for e in magic_events(cell)]
+            self.pending_magics[id(cell)] = sorted(items, key=lambda item: (item[0], item[1]))
+        pending = self.pending_magics[id(cell)]
+        while pending and (before_line is None or pending[0][0] < before_line):
+            _, is_event, item = pending.pop(0)
+            if is_event:
+                if self.cwd is not None and item.expr is not None and item.kind in ("file", "model", "notebook"):
+                    item.expr = ("join", [self.cwd, item.expr])
+                self.facts.io.append(item)
             else:
-                self.change_folder(("const", target))
+                self.cd(item)
+
+    def cd(self, magic) -> None:
+        """`%cd target`: later relative paths resolve from there."""
+        words = [w for w in magic.text.split()[1:] if not w.startswith("-")]
+        target = words[0].strip("\"'") if len(words) == 1 and not magic.text.split()[1:2] == ["-"] else None
+        if target is None or any(c in target for c in "$%{}~") or not target:
+            self.cwd = UNKNOWN  # `%cd`, `%cd -`, `%cd $DIR`: from here, relative paths are unknown
+        else:
+            self.change_folder(("const", target))
 
     def fills_missing(self, path_node: ast.AST, expr) -> bool:
         """Whether a write happens only because its path (or the folder or name it completes) is missing:
@@ -1105,15 +1119,15 @@ def extract(path: str, kind: str, parsed: list[tuple[Cell, ast.Module | None]]) 
     for cell, tree in parsed:
         extractor.cell = cell
         if tree is None:
-            extractor.cd_magics(cell, None)
+            extractor.cell_magics(cell, None)
             continue
         for stmt in tree.body:
-            extractor.cd_magics(cell, stmt.lineno)
+            extractor.cell_magics(cell, stmt.lineno)
             try:
                 extractor.visit_stmt(stmt)
             except RecursionError:
                 extractor.facts.notes.append(f"a statement at line {stmt.lineno} was too deeply nested to analyse")
-        extractor.cd_magics(cell, None)
+        extractor.cell_magics(cell, None)
     in_functions: set[str] = set()
     at_top: set[str] = set()  # names read by top-level statements (also under `if __name__ == "__main__":`)
     for _, tree in parsed:

@@ -111,7 +111,17 @@ def _breaks_run(body: str, raw: str) -> bool:
     """Comment lines that are markers or directives, never code: they end a run."""
     stripped = body.strip()
     return bool(raw.startswith("#!") or _CODING.match(raw) or _EXPORT_MARKER.match(stripped)
-                or _JUPYTEXT_MARKER.match(body) or _DIRECTIVE.match(stripped) or "://" in stripped)
+                or _JUPYTEXT_MARKER.match(body) or _DIRECTIVE.match(stripped)
+                or ("://" in stripped and not _code_with_url(stripped)))
+
+
+def _code_with_url(stripped: str) -> bool:
+    """`x = load_url("https://...")` or `cudnn.benchmark = True  # see https://...`: a line of code that
+    mentions a URL, not a link in prose (`See https://... for details`)."""
+    status, tree = _parse(stripped.split("  #", 1)[0] if "  #" in stripped else stripped)
+    if status == "incomplete":  # `if check("https://..."):` opens a block
+        return True
+    return status == "ok" and tree is not None and bool(tree.body) and all(_is_code(s) for s in tree.body)
 
 
 def _blocks_in_run(run: list[tuple[int, int, str]]) -> list[CommentedCode]:
