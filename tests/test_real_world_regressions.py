@@ -437,3 +437,12 @@ def test_mld203_commented_code_that_mentions_urls(project, run_check):
     })
     found = sorted((f.path, f.pos.line, f.message.split(" ")[0]) for f in _rules(run_check(root, select=["MLD203"]), "MLD203"))
     assert [(p, line) for p, line, _ in found] == [("build.py", 2), ("seed.py", 6)]
+
+
+def test_torch_train_mode_is_no_fit(project, run_check):
+    root = project({"export.py": "import torch\n\n\ndef export(model, path, training=False):\n    if training:\n"
+                                 "        model.train()\n    else:\n        model.eval()\n"
+                                 "    dummy = torch.randn(1, 3, 224, 224)\n    torch.onnx.export(model, dummy, path)\n"})
+    assert not _rules(run_check(root, select=["MLD601"]), "MLD601")
+    from mldebt import api
+    assert api.scan([str(root)], use_cache=False).facts["export.py"].fits == []

@@ -789,6 +789,8 @@ class Extractor:
 
     def handle_ml(self, node: ast.Call, qual: str, attr: str | None) -> None:
         func = node.func
+        if attr == "train" and not node.args and not node.keywords and qual not in kb.FUNCTIONS:
+            attr = None  # PyTorch's `model.train()` switches a module to training mode: no fit
         if attr in kb.FIT_METHODS or qual in ("xgboost.train", "lightgbm.train", "catboost.train"):
             arg_names: set[str] = set()
             for a in list(node.args) + [k.value for k in node.keywords]:
