@@ -446,3 +446,11 @@ def test_torch_train_mode_is_no_fit(project, run_check):
     assert not _rules(run_check(root, select=["MLD601"]), "MLD601")
     from mldebt import api
     assert api.scan([str(root)], use_cache=False).facts["export.py"].fits == []
+
+
+def test_a_hugging_face_trainer_train_is_a_fit(project):
+    from mldebt import api
+    root = project({"hf.py": "from transformers import Trainer\ntrainer = Trainer(model=model, args=args)\ntrainer.train()\n",
+                    "sft.py": "from trl import SFTTrainer\nt = SFTTrainer(model=model)\nt.train()\n"})
+    facts = api.scan([str(root)], use_cache=False).facts
+    assert facts["hf.py"].fits and facts["sft.py"].fits

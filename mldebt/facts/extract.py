@@ -140,6 +140,7 @@ class Extractor:
         self.missing_guards: list[tuple[str, str | None]] = []
         self.pending_magics: dict[int, list] = {}  # cell -> its magics not yet applied, in line order
         self.responses: dict[str, str] = {}  # names holding a response fetched from a literal URL
+        self.built: dict[str, str] = {}  # names bound to a call's result -> what was called (`t = SFTTrainer(...)`)
         self.functions: dict[str, FunctionInfo] = {}
         self.calls: list[CallSite] = []
         self.function_stack: list[str] = []
@@ -787,9 +788,21 @@ class Extractor:
             for name in names:
                 self.add_event("write", qual, "env", node, name=name)
 
+    def is_trainer(self, func: ast.AST) -> bool:
+        """`trainer.train()` (Hugging Face, `SentenceTransformerTrainer`, `SFTTrainer`...) fits a model; on a
+        module, `.train()` only switches it to training mode. Told by the constructor or the name."""
+        receiver = func.value if isinstance(func, ast.Attribute) else None
+        if isinstance(receiver, ast.Call):
+            return (self.qualname(receiver.func) or "").rsplit(".", 1)[-1].endswith(("Trainer", "Learner"))
+        if not isinstance(receiver, ast.Name):
+            return False
+        built = self.built.get(receiver.id, "")
+        return built.rsplit(".", 1)[-1].endswith(("Trainer", "Learner")) or \
+            any(word in receiver.id.lower() for word in ("trainer", "learner", "engine"))
+
     def handle_ml(self, node: ast.Call, qual: str, attr: str | None) -> None:
         func = node.func
-        if attr == "train" and not node.args and not node.keywords and qual not in kb.FUNCTIONS:
+        if attr == "train" and not node.args and not node.keywords and not self.is_trainer(func):
             attr = None  # PyTorch's `model.train()` switches a module to training mode: no fit
         if attr in kb.FIT_METHODS or qual in ("xgboost.train", "lightgbm.train", "catboost.train"):
             arg_names: set[str] = set()
@@ -937,6 +950,8 @@ class Extractor:
                 self.record_config_write(target)
                 self.record_tracking_variable(target, stmt.value)
                 if isinstance(target, ast.Name):
+                    self.built[target.id] = (self.qualname(stmt.value.func) or "") \
+                        if isinstance(stmt.value, ast.Call) else ""
                     url = self.downloaded(stmt.value) if isinstance(stmt.value, ast.Call) else ""
                     if url:
                         self.responses[target.id] = url
