@@ -38,10 +38,6 @@ class Recorder:
         self.texts: dict[tuple, tuple[str, bytes | None]] = {}  # read key -> (digest, bytes), for this run only
 
 
-def recording() -> "Recorder | None":
-    return _current
-
-
 @contextmanager
 def record(recorder: Recorder | None = None) -> Iterator[Recorder]:
     """Record every question asked inside the block (nested blocks share the outer recorder's answers)."""

@@ -167,10 +167,7 @@ class Extractor:
         return None
 
     def text_of(self, node: ast.AST) -> str:
-        try:
-            return ast.unparse(node)[:200]
-        except Exception:  # pragma: no cover - unparse of exotic nodes
-            return ""
+        return _source(node)[:200]
 
     # ---------------------------------------------------------------- path expressions
     def expr(self, node: ast.AST | None, depth: int = 0) -> tuple:
@@ -1101,6 +1098,7 @@ _EXISTENCE_TESTS = frozenset({"exists", "is_file", "isfile", "is_dir", "isdir", 
 
 
 def _source(node: ast.AST) -> str:
+    """A node's code as text ("" for the odd node `ast.unparse` cannot write)."""
     try:
         return ast.unparse(node)
     except Exception:  # pragma: no cover - exotic nodes
