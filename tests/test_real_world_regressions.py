@@ -454,3 +454,11 @@ def test_a_hugging_face_trainer_train_is_a_fit(project):
                     "sft.py": "from trl import SFTTrainer\nt = SFTTrainer(model=model)\nt.train()\n"})
     facts = api.scan([str(root)], use_cache=False).facts
     assert facts["hf.py"].fits and facts["sft.py"].fits
+
+
+def test_mld104_approximate_labels_and_distillation_are_named_techniques(project, run_check):
+    root = project(["from sklearn.cluster import KMeans\nfrom sklearn.linear_model import LogisticRegression",
+                    "km = KMeans(n_clusters=2, random_state=0).fit(X)\napprox_label = km.predict(X_new)",
+                    "clf = LogisticRegression().fit(X_new, approx_label)",
+                    "teacher_out = big.predict(X)\nstudent = LogisticRegression().fit(X, teacher_out)"])
+    assert not _rules(run_check(root, select=["MLD104"]), "MLD104")

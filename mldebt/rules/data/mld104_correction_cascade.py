@@ -10,7 +10,10 @@ from mldebt.rules.base import Example, ProjectRule
 from mldebt.rules.graph_sites import related, where
 from mldebt.sources.magics import mask_cell
 
-_PSEUDO = re.compile(r"pseudo[\s_-]?label|pseudolabel|self[\s_-]?training", re.I)
+# Named techniques that train on a model's outputs on purpose: pseudo-labelling and its relatives (weak or
+# approximate labels, label propagation) and knowledge distillation (a student fitted on a teacher)
+_PSEUDO = re.compile(r"pseudo|self[\s_-]?training|(?:approx|weak|silver|propagated)[\s_-]?labels?|"
+                     r"label[\s_-]?propagation|distill|teacher", re.I)
 _STACKING = re.compile(r"blend|stack(?:ing|ed)?[\s_-]|meta[\s_-]?(?:learner|model)", re.I)
 
 
@@ -47,7 +50,8 @@ class CorrectionCascade(ProjectRule):
     ## Limits
     sklearn's `StackingClassifier`/`VotingClassifier` (and `SelfTrainingClassifier`,
     `CalibratedClassifierCV`) are self-contained ensembles and are not flagged, nor is pseudo-labelling
-    the code calls by that name (a `pseudo_labels` variable, a comment), nor hand-written stacking named
+    the code calls by that name or a relative's (a `pseudo_labels` variable, a comment; weak, approximate
+    or propagated labels; distillation from a `teacher`), nor hand-written stacking named
     as such (a `blender`, `stacking_model` or `meta_learner` fitted on the base models' predictions).
     Boosting libraries' internal residual fitting is invisible to mldebt, and hand-written boosting is
     recognised only in the `y - m.predict(X)` shapes above, with `X` spelled the same way in each call. Across units only a direct hand-over is seen: predictions
