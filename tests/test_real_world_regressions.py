@@ -462,3 +462,13 @@ def test_mld104_approximate_labels_and_distillation_are_named_techniques(project
                     "clf = LogisticRegression().fit(X_new, approx_label)",
                     "teacher_out = big.predict(X)\nstudent = LogisticRegression().fit(X, teacher_out)"])
     assert not _rules(run_check(root, select=["MLD104"]), "MLD104")
+
+
+def test_mld603_oversampling_by_replicating_rows_before_the_split(project, run_check):
+    root = project(["import pandas as pd\nfrom sklearn.model_selection import train_test_split\n"
+                    "from sklearn.linear_model import LogisticRegression",
+                    "minority = df[df['target'] == 0]\ndf_up = pd.concat([df] + [minority] * 10, ignore_index=True)",
+                    "X_train, X_test, y_train, y_test = train_test_split(df_up.drop(columns='target'), "
+                    "df_up['target'], random_state=0)\nclf = LogisticRegression().fit(X_train, y_train)\n"
+                    "print(clf.score(X_test, y_test))"])
+    assert len(_rules(run_check(root, select=["MLD603"]), "MLD603")) == 1

@@ -520,6 +520,14 @@ class Interpreter:
             return out
         if qual and cls == "resample" and qual.startswith("sklearn.utils"):
             return self.resample_call(node, qual)
+        if qual and cls == "concat" and qual.startswith(("pandas", "polars")) and node.args and \
+                _replicates_rows(node.args[0]):
+            # `pd.concat([df] + [minority] * 10)`: oversampling by copying rows
+            inputs = [x for x in (self.collapse(self.value(a)) for a in node.args) if x is not None]
+            out = self.new("derive", inputs, node, "replicated")
+            self.flow.resamples.append(Resample("row replication (pd.concat of repeated rows)", inputs, [out],
+                                                self.site(node), self.seq()))
+            return out
         if qual and (qual in kb.SELECTION_FUNCTIONS or cls in ("argmax", "argmin", "argsort") and qual.startswith("numpy")):
             operands = [self.collapse(self.value(a)) for a in node.args]
             operands += [self.collapse(self.value(k.value)) for k in node.keywords if k.arg == "key"]
@@ -1161,6 +1169,17 @@ def _row_selection_base(node: ast.AST) -> ast.AST | None:
             if isinstance(arg, ast.Attribute) and arg.attr == "index":
                 return node.func.value
     return None
+
+
+def _replicates_rows(frames: ast.AST) -> bool:
+    """A list of frames that repeats one: `[df] + [minority] * 10`, `[minority] * 5`."""
+    for node in ast.walk(frames):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) and (
+                isinstance(node.left, ast.List) or isinstance(node.right, ast.List)):
+            count = node.right if isinstance(node.left, ast.List) else node.left
+            if not (isinstance(count, ast.Constant) and count.value in (0, 1)):
+                return True
+    return False
 
 
 def _mask_of(index: ast.AST) -> tuple[str, bool] | None:

@@ -25,7 +25,8 @@ class OverlapLeakage(FileRule):
     - a model whose only evaluation is on its own training data (no held-out test set, no
       cross-validation, no `validation_data`): the notebook reports a training score as the result;
     - oversampling (`SMOTE`, `ADASYN`, `RandomOverSampler`... `fit_resample`, `resample(replace=True)`,
-      `df.sample(replace=True)`) upstream of a train/test split or of cross-validation, so copies or
+      `df.sample(replace=True)`, rows replicated by hand: `pd.concat([df] + [minority] * 10)`) upstream of
+      a train/test split or of cross-validation, so copies or
       interpolations of the same rows land on both sides.
 
     A training score printed next to a held-out score is normal practice and is not flagged.
