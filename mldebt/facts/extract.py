@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+from contextlib import contextmanager
 from typing import Iterable
 
 from mldebt import knowledge as kb
@@ -335,9 +336,7 @@ class Extractor:
             indexes = [self.add_event(direction, api, kind, node, path_node, name, alt) for alt in alternatives]
             self.groups[indexes[0]] = indexes
             return indexes[0]
-        expr = alternatives[0]
-        if self.cwd is not None and expr is not None and kind in ("file", "model", "notebook"):
-            expr = ("join", [self.cwd, expr])  # relative paths now start from the new folder
+        expr = self.from_cwd(alternatives[0], kind)
         event = IOEvent(direction=direction, api=api, kind=kind, expr=expr, pos=self.pos(node), name=name,
                         text=self.text_of(path_node) if path_node is not None else (name or ""),
                         scope=".".join(self.scope))
@@ -507,7 +506,7 @@ class Extractor:
             words = [self.string_text(c) for c in (self.arg(node, index, (kw,)) for kw in kws) if c is not None]
             if qual.endswith("SparkSubmitOperator"):
                 words.insert(0, "spark-submit")
-            cwd = self.string_text(self.arg(node, None, ("cwd",))) if self.arg(node, None, ("cwd",)) else ""
+            cwd = self.string_text(self.arg(node, None, ("cwd",)))  # "" when not given
             if words:
                 self.run_command_text(node, " ".join(words), cwd if "*" not in cwd else "")
         self.handle_env(node, qual)
@@ -557,6 +556,22 @@ class Extractor:
                 return parts < (1, 2)
         return False
 
+    def from_cwd(self, expr, kind: str):
+        """A path expression as seen from the folder `%cd`/`os.chdir` moved to (absolute paths and URLs stay
+        as they are when the join is evaluated)."""
+        if self.cwd is None or expr is None or kind not in ("file", "model", "notebook"):
+            return expr
+        return ("join", [self.cwd, expr])
+
+    @contextmanager
+    def guarding(self, paths: list[tuple[str, str | None]]):
+        """Inside the block, these paths (as written, constant value) are known to be missing."""
+        self.missing_guards.extend(paths)
+        try:
+            yield
+        finally:
+            del self.missing_guards[len(self.missing_guards) - len(paths):]
+
     def change_folder(self, target) -> None:
         """`os.chdir(target)` / `%cd target` at the top level: later relative paths resolve from there."""
         self.cwd = target if self.cwd is None else ("join", [self.cwd, target])
@@ -574,8 +589,7 @@ class Extractor:
         while pending and (before_line is None or pending[0][0] < before_line):
             _, is_event, item = pending.pop(0)
             if is_event:
-                if self.cwd is not None and item.expr is not None and item.kind in ("file", "model", "notebook"):
-                    item.expr = ("join", [self.cwd, item.expr])
+                item.expr = self.from_cwd(item.expr, item.kind)
                 self.facts.io.append(item)
             else:
                 self.cd(item)
@@ -899,14 +913,10 @@ class Extractor:
         if isinstance(stmt, (ast.If, ast.While)):
             self.visit_expr_calls(stmt.test)
             missing, present = _existence_guards(stmt.test) if isinstance(stmt, ast.If) else ([], [])
-            missing = [(_source(n), constant_value(self.expr(n))) for n in missing]
-            present = [(_source(n), constant_value(self.expr(n))) for n in present]
-            self.missing_guards.extend(missing)
-            self.visit_body(stmt.body)
-            del self.missing_guards[len(self.missing_guards) - len(missing):]
-            self.missing_guards.extend(present)  # `if p.exists(): ... else: <write p>`
-            self.visit_body(stmt.orelse)
-            del self.missing_guards[len(self.missing_guards) - len(present):]
+            with self.guarding([(_source(n), constant_value(self.expr(n))) for n in missing]):
+                self.visit_body(stmt.body)
+            with self.guarding([(_source(n), constant_value(self.expr(n))) for n in present]):
+                self.visit_body(stmt.orelse)  # `if p.exists(): ... else: <write p>`
             return
         if isinstance(stmt, (ast.For, ast.AsyncFor)):
             self.visit_expr_calls(stmt.iter)
@@ -922,13 +932,12 @@ class Extractor:
         if isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
             self.visit_body(stmt.body)
             # `try: from helper_functions import f` / `except: <download helper_functions.py>`: a fill-if-missing
-            missing = [("", "/".join(name.split(".")) + ".py") for s in stmt.body  # type: ignore[attr-defined]
-                       for name in ([a.name for a in s.names] if isinstance(s, ast.Import) else
-                                    [s.module] if isinstance(s, ast.ImportFrom) and s.module and not s.level else [])]
-            self.missing_guards.extend(missing)
-            for handler in stmt.handlers:
-                self.visit_body(handler.body)
-            del self.missing_guards[len(self.missing_guards) - len(missing):]
+            imported = [("", "/".join(name.split(".")) + ".py") for s in stmt.body  # type: ignore[attr-defined]
+                        for name in ([a.name for a in s.names] if isinstance(s, ast.Import) else
+                                     [s.module] if isinstance(s, ast.ImportFrom) and s.module and not s.level else [])]
+            with self.guarding(imported):
+                for handler in stmt.handlers:  # type: ignore[attr-defined]
+                    self.visit_body(handler.body)
             self.visit_body(stmt.orelse)
             self.visit_body(stmt.finalbody)
             return
