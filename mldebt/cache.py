@@ -107,6 +107,31 @@ def safe_loads(data: bytes):
     return _SafeUnpickler(io.BytesIO(data)).load()
 
 
+def read_stored(path: Path, magic: bytes):
+    """What `write_stored` kept at `path` under this `magic`, or None: missing, unreadable, truncated, corrupt
+    or foreign files are never trusted (unpickled with the allow-list)."""
+    try:
+        data = path.read_bytes()
+    except OSError:  # missing, or the cache folder is a file, unreadable...
+        return None
+    if not data.startswith(magic):
+        return None
+    try:
+        return safe_loads(data[len(magic):])
+    except Exception:  # truncated, corrupt, or written by an incompatible version
+        return None
+
+
+def write_stored(path: Path, magic: bytes, value) -> bool:
+    """Keep `value` at `path` (atomically, behind `magic`); False when it cannot be written (a read-only or
+    full disk only costs the next run time)."""
+    try:
+        atomic_write(path, magic + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        return False
+    return True
+
+
 _CODE_DIGEST: list[str] = []
 
 
@@ -166,16 +191,7 @@ class FactsCache:
 
     # ---------------------------------------------------------------- reading
     def _read_shard(self, number: int) -> dict[str, Entry]:
-        try:
-            data = (self.base / f"shard-{number:02d}.pickle").read_bytes()
-        except OSError:  # missing, or the cache folder is a file, unreadable...
-            return {}
-        if not data.startswith(MAGIC):
-            return {}
-        try:
-            loaded = safe_loads(data[len(MAGIC):])
-        except Exception:  # truncated, corrupt, or written by an incompatible version
-            return {}
+        loaded = read_stored(self.base / f"shard-{number:02d}.pickle", MAGIC)
         if not isinstance(loaded, dict):
             return {}
         return {rel: entry for rel, entry in loaded.items() if isinstance(rel, str) and _valid_entry(entry)}
@@ -258,12 +274,13 @@ class FactsCache:
             return
         try:
             self._prepare()
-            for number in sorted(self.dirty):
-                data = MAGIC + pickle.dumps(self.entries[number], protocol=pickle.HIGHEST_PROTOCOL)
-                atomic_write(self.base / f"shard-{number:02d}.pickle", data)
         except OSError:  # read-only or full disk, a file where the folder should be: run uncached
             self.writable = False
             return
+        for number in sorted(self.dirty):
+            if not write_stored(self.base / f"shard-{number:02d}.pickle", MAGIC, self.entries[number]):
+                self.writable = False
+                return
         self.dirty.clear()
         self._prune()
 

@@ -60,13 +60,9 @@ class ProjectMemo:
 
     def lookup(self, key: str, identities: dict, facts: dict[str, FileFacts]) -> list[Finding] | None:
         """The stored findings under `key` if they are still what the stage would compute, else None."""
-        from mldebt.cache import safe_loads
+        from mldebt.cache import read_stored
 
-        try:
-            data = self._path(key).read_bytes()
-            stored = safe_loads(data[len(MAGIC):]) if data.startswith(MAGIC) else None
-        except Exception:  # missing, unreadable, truncated, corrupt, foreign
-            return None
+        stored = read_stored(self._path(key), MAGIC)
         if not (isinstance(stored, dict) and isinstance(stored.get("identities"), dict)
                 and isinstance(stored.get("answers"), dict) and isinstance(stored.get("findings"), list)):
             return None
@@ -97,14 +93,14 @@ class ProjectMemo:
 
     def store(self, key: str, identities: dict, answers: dict, findings: list[Finding]) -> None:
         """Remember a result (never raises: a read-only or full disk only costs the next run time)."""
-        from mldebt.cache import atomic_write
+        from mldebt.cache import write_stored
 
-        data = MAGIC + pickle.dumps({"identities": identities, "answers": answers, "findings": findings},
-                                    protocol=pickle.HIGHEST_PROTOCOL)
+        if not self.folder.is_dir():
+            return  # the facts cache could not be written either
+        if not write_stored(self._path(key), MAGIC, {"identities": identities, "answers": answers,
+                                                     "findings": findings}):
+            return
         try:
-            if not self.folder.is_dir():
-                return  # the facts cache could not be written either
-            atomic_write(self._path(key), data)
             stored = sorted(self.folder.glob("project-*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
             for old in stored[KEEP:]:
                 old.unlink()

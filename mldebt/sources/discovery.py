@@ -183,13 +183,9 @@ class StoredDiscovery:
 
     def discover(self) -> Discovery:
         """The stored result if it still holds, else a new walk (remembered for `save`)."""
-        from mldebt.cache import safe_loads
+        from mldebt.cache import read_stored
 
-        try:
-            data = self.path.read_bytes()
-            stored = safe_loads(data[len(self.MAGIC):]) if data.startswith(self.MAGIC) else None
-        except Exception:  # missing, unreadable, corrupt, foreign: walk again
-            stored = None
+        stored = read_stored(self.path, self.MAGIC)
         if isinstance(stored, tuple) and len(stored) == 2 and isinstance(stored[0], dict) and \
                 isinstance(stored[1], Discovery) and probes.still_true(stored[0], lambda *key: None):
             return stored[1]
@@ -200,13 +196,7 @@ class StoredDiscovery:
 
     def save(self) -> None:
         """Store a new walk's result, once the cache folder exists (never raises)."""
-        import pickle
+        from mldebt.cache import write_stored
 
-        from mldebt.cache import atomic_write
-
-        if self.fresh is None or not self.path.parent.is_dir():
-            return
-        try:
-            atomic_write(self.path, self.MAGIC + pickle.dumps(self.fresh, protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            pass
+        if self.fresh is not None and self.path.parent.is_dir():
+            write_stored(self.path, self.MAGIC, self.fresh)
