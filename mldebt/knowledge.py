@@ -679,3 +679,7 @@ NON_PROJECT_PACKAGES = frozenset(getattr(_sys, "stdlib_module_names", ())) | fro
     "selenium", "streamlit", "gradio", "dvc", "pytest", "tensorboard", "onnx", "onnxruntime", "jax", "flax",
 })
 
+
+def may_be_project_module(module: str) -> bool:
+    """Whether an imported module can be one of the scanned project's (relative, or not a known library)."""
+    return module.startswith(".") or module.split(".", 1)[0] not in NON_PROJECT_PACKAGES

@@ -462,7 +462,7 @@ class Extractor:
         elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in self.aliases:
             callee = f"{self.aliases[func.value.id]}.{func.attr}"
         if callee is None or any(isinstance(a, ast.Starred) for a in node.args) or \
-                callee.split(".", 1)[0] in kb.NON_PROJECT_PACKAGES:
+                not kb.may_be_project_module(callee):
             return
         if not any(isinstance(v, ast.Constant) and isinstance(v.value, str) or isinstance(v, (ast.JoinedStr, ast.Name,
                    ast.BinOp, ast.Attribute)) for v in list(node.args) + [k.value for k in node.keywords]):

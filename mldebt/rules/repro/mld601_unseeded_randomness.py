@@ -322,8 +322,7 @@ class UnseededRandomness(FileRule):
                 resolver.record_import(node)
         roots = {imp.module.split(".")[0] for imp in resolver.facts.imports}
         collector = _Collector(resolver, roots)
-        if any(names == [("*", "*")] and (module.startswith(".") or module.split(".")[0] not in kb.NON_PROJECT_PACKAGES)
-               for module, names in ((imp.module, imp.names) for imp in resolver.facts.imports)):
+        if any(imp.names == [("*", "*")] and kb.may_be_project_module(imp.module) for imp in resolver.facts.imports):
             # `from common import *`: a project module that may seed everything when imported
             collector.seeds.append((0, kb.SEED_HELPER_LIBRARIES, False))
         for cell, tree in trees:

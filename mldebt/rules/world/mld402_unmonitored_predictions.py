@@ -39,7 +39,7 @@ def _project_objects(trees, imports) -> frozenset[str]:
     """Names bound to instances of classes imported from the project's own modules (`svc = Predictor(...)`,
     `from predictor import Predictor`): a wrapper's `predict` may monitor inside, which this file cannot see."""
     project_names = {local for imp in imports for name, local in imp.names
-                     if imp.module.startswith(".") or imp.module.split(".")[0] not in kb.NON_PROJECT_PACKAGES}
+                     if kb.may_be_project_module(imp.module)}
     out = set()
     for _, tree in trees:
         for node in ast.walk(tree):
